@@ -20,7 +20,8 @@ type Variable struct{ Name, Path string }
 
 // Call is an operator with positional arguments: {$add: ["$a", 1]}.
 // An operator the registry calls unary may be written without the array
-// ({$toInt: "$a"}); it is stored with one argument either way.
+// ({$toInt: "$a"}); it is stored with one argument either way. $cond is
+// always a Call of [if, then, else], whichever form it was written in.
 type Call struct {
 	Op   string // with the dollar: "$add"
 	Args []Expr
@@ -28,7 +29,13 @@ type Call struct {
 
 // NamedCall is an operator whose argument is a document of named arguments:
 // {$dateToString: {date: "$t", format: "%Y"}}, {$filter: {input, as, cond}},
-// {$median: {input, method}}. Args keep their written order.
+// {$median: {input, method}}. Args keep their written order. Arguments that
+// are not expressions (as, sortBy, method, lang, body) are Literals as
+// written; $let's vars is an Object; $switch's branches is an Array of
+// {case, then} Objects. The date part operators ($year, $hour, …) and
+// $getField are NamedCalls even in their short forms: {$year: "$t"} is
+// {$year: {date: "$t"}}. Operators written with {} ($count, $rank,
+// $createUUID, $currentDate, $rand) have no Args.
 type NamedCall struct {
 	Op   string
 	Args []NamedArg

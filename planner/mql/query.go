@@ -1,8 +1,12 @@
 package mql
 
 // Query is a query predicate document, as $match and $validate take it.
-// Its clauses are ANDed, in written order.
-type Query struct{ Clauses []Clause }
+// Its clauses are ANDed, in written order. Comment is a top-level $comment,
+// kept so the query encodes back with it; it does not affect matching.
+type Query struct {
+	Clauses []Clause
+	Comment any
+}
 
 // Clause is one top-level entry of a Query.
 type Clause interface{ clauseNode() }
@@ -17,7 +21,8 @@ type FieldClause struct {
 }
 
 // Cond is one operator applied to a field: {$gt: 1000}. Value is the operand
-// as decoded. $elemMatch carries its sub-query in Query (or, over scalars,
+// as decoded, except that $regex (with its $options) holds a bson.Regex and
+// $exists a bool. $elemMatch carries its sub-query in Query (or, over scalars,
 // its conditions in Conds); $not carries the negated conditions in Conds.
 type Cond struct {
 	Op    string

@@ -1,0 +1,48 @@
+# weir — see README.md. `make run` and `make test` are the two set-up commands.
+
+GO       ?= go
+BIN      := bin/weir
+PKGS     := ./...
+# Packages whose datadriven golden files `make golden` rewrites with -rewrite.
+GOLDEN   := ./parser ./planner/... ./exec/... ./cmd/...
+
+.PHONY: all build run test bench golden lint fmt-check vet docs fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/weir
+
+# The main job on an embedded default: the seeds' pipelines over the bundled
+# example files in examples/, printing what they produce.
+run: build
+	./$(BIN) demo
+
+test: fmt-check vet
+	$(GO) test -count=1 -timeout 10m $(PKGS)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+lint: fmt-check vet
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# Rewrites every datadriven golden file and generated doc; review the diff.
+golden:
+	$(GO) test -count=1 $(GOLDEN) -rewrite
+
+docs:
+	$(GO) run ./cmd/weir docs -w docs
+
+fuzz:
+	$(GO) test ./parser -run '^$$' -fuzz FuzzParse -fuzztime 60s
+	$(GO) test ./planner/mql -run '^$$' -fuzz FuzzParseExpr -fuzztime 60s
+
+clean:
+	rm -rf bin

@@ -1,0 +1,367 @@
+package exec
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/weir-stream/weir/planner/mql"
+)
+
+// group is $group: one row per distinct key, in order of first appearance.
+func (x *run) group(s *mql.Group, rows []row) ([]row, error) {
+	type grp struct {
+		key  any
+		accs []rowAccumulator
+		last row
+	}
+	var order []*grp
+	byKey := map[string]*grp{}
+	for _, rw := range rows {
+		k, err := Eval(s.ID, rw.doc, rw.env())
+		if err != nil {
+			x.dlq(s.Op(), rw.doc, rw.meta, err.Error())
+			continue
+		}
+		k = GroupKey(k)
+		ks := string(AppendKey(nil, k))
+		g := byKey[ks]
+		if g == nil {
+			g = &grp{key: k}
+			for _, f := range s.Fields {
+				acc, err := newRowAccumulator(f.Value)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", f.Name, err)
+				}
+				g.accs = append(g.accs, acc)
+			}
+			byKey[ks] = g
+			order = append(order, g)
+		}
+		for _, acc := range g.accs {
+			if err := acc.add(rw.doc, rw.env()); err != nil {
+				return nil, err
+			}
+		}
+		g.last = rw
+	}
+	out := make([]row, 0, len(order))
+	for _, g := range order {
+		doc := bson.D{{Key: "_id", Value: g.key}}
+		for i, f := range s.Fields {
+			doc = append(doc, bson.E{Key: f.Name, Value: g.accs[i].result()})
+		}
+		out = append(out, row{doc: doc, ts: g.last.ts, meta: g.last.meta})
+	}
+	return out, nil
+}
+
+// sortRows is $sort: stable, in BSON order, arrays by their smallest
+// (ascending) or largest (descending) element.
+func sortRows(keys []mql.SortKey, rows []row) []row {
+	out := append([]row(nil), rows...)
+	sort.SliceStable(out, func(i, j int) bool {
+		for _, k := range keys {
+			desc := k.Order < 0
+			a := SortKey(getPath(out[i].doc, k.Path), desc)
+			b := SortKey(getPath(out[j].doc, k.Path), desc)
+			c := Compare(a, b)
+			if c == 0 {
+				continue
+			}
+			if desc {
+				return c > 0
+			}
+			return c < 0
+		}
+		return false
+	})
+	return out
+}
+
+// timeWindows runs a tumbling (hop == size) or hopping window: each row
+// joins every window [start, start+size) that holds its event time, and the
+// inner pipeline runs once per window, windows in start order.
+func (x *run) timeWindows(inner mql.Pipeline, rows []row, size, hop time.Duration, p mql.Path) ([]row, error) {
+	if size <= 0 || hop <= 0 {
+		return nil, fmt.Errorf("window size and hop must be positive")
+	}
+	byStart := map[int64][]row{}
+	for _, rw := range rows {
+		t := rw.ts.UnixMilli()
+		last := refFloorDiv(t, hop.Milliseconds()) * hop.Milliseconds()
+		for start := last; start > t-size.Milliseconds(); start -= hop.Milliseconds() {
+			byStart[start] = append(byStart[start], rw)
+		}
+	}
+	starts := make([]int64, 0, len(byStart))
+	for s := range byStart {
+		starts = append(starts, s)
+	}
+	sort.Slice(starts, func(i, j int) bool { return starts[i] < starts[j] })
+	var out []row
+	for _, start := range starts {
+		res, err := x.window(inner, byStart[start], time.UnixMilli(start).UTC(), time.UnixMilli(start).Add(size).UTC(), nil, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, res...)
+	}
+	return out, nil
+}
+
+// sessionWindows runs $sessionWindow: per partition, rows in event-time
+// order, a new session when the gap since the previous row exceeds gap.
+func (x *run) sessionWindows(s *mql.SessionWindow, rows []row, p mql.Path) ([]row, error) {
+	gap := durationOf(s.Gap)
+	type part struct {
+		key  any
+		rows []row
+	}
+	var parts []*part
+	byKey := map[string]*part{}
+	for _, rw := range rows {
+		k, err := Eval(s.PartitionBy, rw.doc, rw.env())
+		if err != nil {
+			x.dlq(s.Op(), rw.doc, rw.meta, "partitionBy: "+err.Error())
+			continue
+		}
+		k = GroupKey(k)
+		ks := string(AppendKey(nil, k))
+		if byKey[ks] == nil {
+			byKey[ks] = &part{key: k}
+			parts = append(parts, byKey[ks])
+		}
+		byKey[ks].rows = append(byKey[ks].rows, rw)
+	}
+	var out []row
+	for _, pt := range parts {
+		sort.SliceStable(pt.rows, func(i, j int) bool { return pt.rows[i].ts.Before(pt.rows[j].ts) })
+		begin := 0
+		for i := 1; i <= len(pt.rows); i++ {
+			if i < len(pt.rows) && pt.rows[i].ts.Sub(pt.rows[i-1].ts) <= gap {
+				continue
+			}
+			sess := pt.rows[begin:i]
+			res, err := x.window(s.Pipeline, sess, sess[0].ts, sess[len(sess)-1].ts.Add(gap), pt.key, p)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, res...)
+			begin = i
+		}
+	}
+	return out, nil
+}
+
+// window runs a window's inner pipeline over its rows, with the window's
+// bounds readable as $meta stream.window.{start,end}.
+func (x *run) window(inner mql.Pipeline, rows []row, start, end time.Time, partition any, p mql.Path) ([]row, error) {
+	win := bson.D{{Key: "start", Value: bson.NewDateTimeFromTime(start)}, {Key: "end", Value: bson.NewDateTimeFromTime(end)}}
+	if partition != nil {
+		win = append(win, bson.E{Key: "partition", Value: partition})
+	}
+	in := make([]row, len(rows))
+	for i, rw := range rows {
+		in[i] = rw
+		in[i].meta = withWindow(rw.meta, win)
+	}
+	res, err := x.stages(inner, in, p.Key("pipeline"), 0)
+	if err != nil {
+		return nil, err
+	}
+	for i := range res {
+		res[i].meta = withWindow(res[i].meta, win)
+		res[i].ts = end.Add(-time.Millisecond)
+	}
+	return res, nil
+}
+
+func withWindow(meta bson.D, win bson.D) bson.D {
+	out := make(bson.D, 0, len(meta)+1)
+	for _, e := range meta {
+		if e.Key != "window" {
+			out = append(out, e)
+		}
+	}
+	return append(out, bson.E{Key: "window", Value: win})
+}
+
+func refFloorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// setWindowFields is the $setWindowFields extension: per partition, in sortBy
+// order, each output field is its window function over the row's window.
+func (x *run) setWindowFields(s *mql.SetWindowFields, rows []row) ([]row, error) {
+	type part struct{ idx []int }
+	var parts []*part
+	byKey := map[string]*part{}
+	for i, rw := range rows {
+		var k any = nil
+		if s.PartitionBy != nil {
+			v, err := Eval(s.PartitionBy, rw.doc, rw.env())
+			if err != nil {
+				return nil, err
+			}
+			k = GroupKey(v)
+		}
+		ks := string(AppendKey(nil, k))
+		if byKey[ks] == nil {
+			byKey[ks] = &part{}
+			parts = append(parts, byKey[ks])
+		}
+		byKey[ks].idx = append(byKey[ks].idx, i)
+	}
+	out := make([]row, 0, len(rows))
+	for _, pt := range parts {
+		prows := make([]row, len(pt.idx))
+		for i, j := range pt.idx {
+			prows[i] = rows[j]
+		}
+		prows = sortRows(s.SortBy, prows)
+		results := make([]bson.D, len(prows))
+		for i := range prows {
+			results[i] = cloneDoc(prows[i].doc)
+		}
+		for _, o := range s.Output {
+			for i := range prows {
+				lo, hi, err := windowRange(o.Window, s.SortBy, prows, i)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", o.Field, err)
+				}
+				acc, err := newRowAccumulator(o.Func)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", o.Field, err)
+				}
+				for j := lo; j < hi; j++ {
+					if err := acc.add(prows[j].doc, prows[j].env()); err != nil {
+						return nil, err
+					}
+				}
+				results[i] = setPath(results[i], o.Field, acc.result())
+			}
+		}
+		for i := range prows {
+			rw := prows[i]
+			rw.doc = results[i]
+			out = append(out, rw)
+		}
+	}
+	return out, nil
+}
+
+// windowRange is the half-open index range [lo, hi) of row i's window.
+// Without bounds the window is the whole partition.
+func windowRange(w *mql.WindowBounds, sortBy []mql.SortKey, rows []row, i int) (int, int, error) {
+	if w == nil {
+		return 0, len(rows), nil
+	}
+	if !w.Range {
+		lo, hi := 0, len(rows)
+		if n, ok := refBoundInt(w.Lo); ok {
+			lo = max(0, i+int(n))
+		} else if w.Lo == "current" {
+			lo = i
+		}
+		if n, ok := refBoundInt(w.Hi); ok {
+			hi = min(len(rows), i+int(n)+1)
+		} else if w.Hi == "current" {
+			hi = i + 1
+		}
+		return lo, max(lo, hi), nil
+	}
+	if len(sortBy) != 1 {
+		return 0, 0, fmt.Errorf("a range window needs exactly one sortBy field")
+	}
+	pos := func(r row) (float64, error) {
+		v := getPath(r.doc, sortBy[0].Path)
+		switch t := v.(type) {
+		case bson.DateTime:
+			return float64(t), nil
+		}
+		if f, ok := refNumber(v); ok {
+			return f, nil
+		}
+		return 0, fmt.Errorf("range window sortBy %s is %s, not a number or date", sortBy[0].Path, TypeName(v))
+	}
+	scale := 1.0
+	if w.Unit != "" {
+		scale = float64(durationOf(mql.Duration{Size: 1, Unit: w.Unit}).Milliseconds())
+		if w.Unit == "week" {
+			scale = float64(7 * 24 * time.Hour / time.Millisecond)
+		}
+	}
+	cur, err := pos(rows[i])
+	if err != nil {
+		return 0, 0, err
+	}
+	lo, hi := 0, len(rows)
+	for j := range rows {
+		pj, err := pos(rows[j])
+		if err != nil {
+			return 0, 0, err
+		}
+		inLo := true
+		if n, ok := refBoundFloat(w.Lo); ok {
+			inLo = pj >= cur+n*scale
+		} else if w.Lo == "current" {
+			inLo = pj >= cur
+		}
+		inHi := true
+		if n, ok := refBoundFloat(w.Hi); ok {
+			inHi = pj <= cur+n*scale
+		} else if w.Hi == "current" {
+			inHi = pj <= cur
+		}
+		if !inLo && j < i {
+			lo = j + 1
+		}
+		if !inHi && j > i && hi == len(rows) {
+			hi = j
+		}
+	}
+	return lo, hi, nil
+}
+
+func refBoundInt(b any) (int64, bool) {
+	switch v := b.(type) {
+	case int32:
+		return int64(v), true
+	case int64:
+		return v, true
+	case float64:
+		return int64(v), true
+	}
+	return 0, false
+}
+
+func refBoundFloat(b any) (float64, bool) {
+	switch v := b.(type) {
+	case int32:
+		return float64(v), true
+	case int64:
+		return float64(v), true
+	case float64:
+		return v, true
+	}
+	return 0, false
+}
+
+func refNumber(v any) (float64, bool) {
+	switch n := v.(type) {
+	case int32:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case float64:
+		return n, true
+	}
+	return 0, false
+}
