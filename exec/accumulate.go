@@ -73,6 +73,7 @@ type Agg struct {
 	sortBy *sortSpec
 	nExpr  mql.Expr
 	ps     []float64
+	interp bool // $percentile/$median method "continuous"
 }
 
 // NewAgg prepares an accumulator expression as mql.ParseAccumulator
@@ -167,9 +168,11 @@ func newNamedAgg(x mql.NamedCall) (*Agg, error) {
 			return nil, err
 		}
 		a.input, _ = n.get("input")
-		if err := checkPercentileMethod(x.Op, n); err != nil {
+		method, err := percentileMethod(x.Op, n)
+		if err != nil {
 			return nil, err
 		}
+		a.interp = method == "continuous"
 		if x.Op == "$median" {
 			a.ps = []float64{0.5}
 			return a, nil
@@ -188,17 +191,17 @@ func newNamedAgg(x mql.NamedCall) (*Agg, error) {
 	return nil, fmt.Errorf("accumulator %s is not implemented yet", x.Op)
 }
 
-func checkPercentileMethod(op string, n namedArgs) error {
+func percentileMethod(op string, n namedArgs) (string, error) {
 	me, _ := n.get("method")
 	m, err := Eval(me, nil, nil)
 	if err != nil {
-		return err
+		return "", err
 	}
 	switch m {
 	case "approximate", "discrete", "continuous":
-		return nil
+		return m.(string), nil
 	}
-	return fmt.Errorf("%s: 'method' must be \"approximate\", \"discrete\" or \"continuous\", not %v", op, m)
+	return "", fmt.Errorf("%s: 'method' must be \"approximate\", \"discrete\" or \"continuous\", not %v", op, m)
 }
 
 func percentiles(pe mql.Expr) ([]float64, error) {
@@ -274,7 +277,7 @@ func (a *Agg) New(key any, env *Env) (Accumulator, error) {
 	case "$minN":
 		return &extremeNAcc{n: n, sign: -1}, nil
 	case "$percentile", "$median":
-		return &percentileAcc{ps: a.ps, scalar: a.Op == "$median"}, nil
+		return &percentileAcc{ps: a.ps, scalar: a.Op == "$median", interp: a.interp}, nil
 	}
 	return NewAccumulator(a.Op)
 }
@@ -570,11 +573,13 @@ func (a *mergeAcc) Add(v any) error {
 func (a *mergeAcc) Result() any { return slices.Clone(a.doc) }
 
 // percentileAcc is $percentile and $median. It keeps every numeric value
-// and answers exactly (the nearest-rank, discrete definition) for every
-// method; "approximate" may thus differ from Atlas in the last rank.
+// and answers exactly: nearest rank for "discrete" and "approximate"
+// (Atlas's t-digest may differ from that in the last rank), linear
+// interpolation between ranks for "continuous".
 type percentileAcc struct {
 	ps     []float64
 	scalar bool
+	interp bool
 	vals   []float64
 }
 
@@ -597,6 +602,13 @@ func (a *percentileAcc) Result() any {
 	sort.Float64s(sorted)
 	out := make(bson.A, len(a.ps))
 	for i, p := range a.ps {
+		if a.interp {
+			pos := p * float64(len(sorted)-1)
+			lo := int(math.Floor(pos))
+			hi := min(lo+1, len(sorted)-1)
+			out[i] = sorted[lo] + (pos-float64(lo))*(sorted[hi]-sorted[lo])
+			continue
+		}
 		rank := int(math.Ceil(p*float64(len(sorted)))) - 1
 		out[i] = sorted[max(0, min(rank, len(sorted)-1))]
 	}
@@ -763,7 +775,7 @@ func (ev *evaluator) percentileExpr(op string, n namedArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	acc := &percentileAcc{ps: a.ps, scalar: op == "$median"}
+	acc := &percentileAcc{ps: a.ps, scalar: op == "$median", interp: a.interp}
 	if arr, ok := in.(bson.A); ok {
 		for _, v := range arr {
 			_ = acc.Add(v)

@@ -41,8 +41,8 @@ func Eval(e mql.Expr, doc bson.D, env *Env) (any, error) {
 // scope. Variables bound by $let, $filter, $map and $reduce form a chain, so
 // binding one costs a small allocation and no map copy.
 type evaluator struct {
-	current any
-	root    any
+	current bson.D // $$CURRENT, what field paths read
+	root    bson.D
 	env     *Env
 	vars    *binding
 }
@@ -111,9 +111,9 @@ func (ev *evaluator) eval(e mql.Expr) (any, error) {
 	case *mql.Literal:
 		return x.Value, nil
 	case mql.FieldPath:
-		return exprPath(ev.current, x.Path), nil
+		return exprPathDoc(ev.current, x.Path), nil
 	case *mql.FieldPath:
-		return exprPath(ev.current, x.Path), nil
+		return exprPathDoc(ev.current, x.Path), nil
 	case mql.Variable:
 		return ev.evalVariable(x)
 	case *mql.Variable:
@@ -195,6 +195,20 @@ func (ev *evaluator) array(a mql.Array) (any, error) {
 		out[i] = v
 	}
 	return out, nil
+}
+
+// exprPathDoc is exprPath from a document; it avoids boxing the document
+// in an interface, which would allocate on every field read.
+func exprPathDoc(d bson.D, path string) any {
+	part, rest, _ := strings.Cut(path, ".")
+	f, ok := docGet(d, part)
+	if !ok {
+		return Missing
+	}
+	if rest == "" {
+		return f
+	}
+	return exprPath(f, rest)
 }
 
 // exprPath reads a dotted path the way aggregation field paths do: through

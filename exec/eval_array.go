@@ -558,6 +558,9 @@ func (ev *evaluator) fieldOp(op string, n namedArgs) (any, error) {
 		return nil, fmt.Errorf("%s requires 'field' to evaluate to type String, but got %s", op, TypeName(fv))
 	}
 	var in any = ev.current
+	if ev.current == nil {
+		in = Missing
+	}
 	if _, ok := n.get("input"); ok {
 		in, err = ev.evalNamed(n, "input")
 		if err != nil {

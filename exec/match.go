@@ -155,13 +155,12 @@ func (m *matcher) cond(path string, c *mql.Cond, doc any) (bool, error) {
 	case "$comment":
 		return true, nil
 	}
-	pred, err := m.leafPredicate(c)
-	if err != nil {
+	if err := checkLeaf(c); err != nil {
 		return false, err
 	}
 	var perr error
 	ok := walkPath(doc, path, func(v any) bool {
-		r, err := pred(v)
+		r, err := m.leaf(c, v)
 		if err != nil {
 			perr = err
 			return true
@@ -174,101 +173,114 @@ func (m *matcher) cond(path string, c *mql.Cond, doc any) (bool, error) {
 	return ok, nil
 }
 
-// leafPredicate turns a positive condition into a test of one value found
-// at the path (the value itself, an array included, not yet expanded).
-func (m *matcher) leafPredicate(c *mql.Cond) (func(v any) (bool, error), error) {
+// checkLeaf rejects malformed operands before any value is looked at, so
+// a bad query fails even on documents without the field.
+func checkLeaf(c *mql.Cond) error {
+	switch c.Op {
+	case "$in", "$all":
+		if _, ok := c.Value.(bson.A); !ok {
+			return fmt.Errorf("%s needs an array, not %s", c.Op, TypeName(c.Value))
+		}
+	case "$regex":
+		_, err := condRegex(c)
+		return err
+	case "$size":
+		if _, ok := exactInt(c.Value); !IsNumber(c.Value) || !ok {
+			return fmt.Errorf("$size needs a whole number, not %v", c.Value)
+		}
+	case "$type":
+		_, err := typeChecker(c.Value)
+		return err
+	case "$mod":
+		_, _, err := modArgs(c.Value)
+		return err
+	case "$elemMatch":
+		if c.Query == nil && c.Conds == nil {
+			return fmt.Errorf("$elemMatch needs an object")
+		}
+	case "$eq", "$gt", "$gte", "$lt", "$lte", "$options":
+	case "$where", "$text", "$near", "$nearSphere", "$geoWithin", "$geoIntersects",
+		"$bitsAllSet", "$bitsAnySet", "$bitsAllClear", "$bitsAnyClear":
+		return fmt.Errorf("query operator %s is not implemented yet", c.Op)
+	default:
+		return fmt.Errorf("unknown query operator: %s", c.Op)
+	}
+	return nil
+}
+
+// leaf tests a positive condition on one value found at the path (the
+// value itself, an array included, not yet expanded: each operator decides
+// whether it looks at the elements).
+func (m *matcher) leaf(c *mql.Cond, v any) (bool, error) {
 	switch c.Op {
 	case "$eq":
-		return func(v any) (bool, error) { return eqMatches(v, c.Value), nil }, nil
+		return eqMatches(v, c.Value), nil
 	case "$gt", "$gte", "$lt", "$lte":
-		op := c.Op
-		return func(v any) (bool, error) {
-			return anyElem(v, func(x any) bool { return rangeMatches(op, x, c.Value) }), nil
-		}, nil
-	case "$in":
-		arr, ok := c.Value.(bson.A)
-		if !ok {
-			return nil, fmt.Errorf("$in needs an array, not %s", TypeName(c.Value))
+		if rangeMatches(c.Op, v, c.Value) {
+			return true, nil
 		}
-		return func(v any) (bool, error) {
-			for _, want := range arr {
-				if eqMatches(v, want) {
+		if arr, ok := v.(bson.A); ok {
+			for _, e := range arr {
+				if rangeMatches(c.Op, e, c.Value) {
 					return true, nil
 				}
 			}
-			return false, nil
-		}, nil
+		}
+		return false, nil
+	case "$in":
+		for _, want := range c.Value.(bson.A) {
+			if eqMatches(v, want) {
+				return true, nil
+			}
+		}
+		return false, nil
 	case "$regex":
 		re, err := condRegex(c)
 		if err != nil {
-			return nil, err
+			return false, err
 		}
-		return func(v any) (bool, error) {
-			return anyElem(v, func(x any) bool { return regexMatches(re, x) }), nil
-		}, nil
+		return anyElem(v, func(x any) bool { return regexMatches(re, x) }), nil
 	case "$options":
-		// Read together with $regex.
-		return func(any) (bool, error) { return true, nil }, nil
+		// Folded into $regex by the parser.
+		return true, nil
 	case "$size":
-		n, ok := exactInt(c.Value)
-		if !IsNumber(c.Value) || !ok {
-			return nil, fmt.Errorf("$size needs a whole number, not %v", c.Value)
-		}
-		return func(v any) (bool, error) {
-			arr, ok := v.(bson.A)
-			return ok && int64(len(arr)) == n, nil
-		}, nil
+		n, _ := exactInt(c.Value)
+		arr, ok := v.(bson.A)
+		return ok && int64(len(arr)) == n, nil
 	case "$type":
+		if IsMissing(v) {
+			return false, nil
+		}
 		check, err := typeChecker(c.Value)
 		if err != nil {
-			return nil, err
+			return false, err
 		}
-		return func(v any) (bool, error) {
-			if IsMissing(v) {
-				return false, nil
-			}
-			if check(v) {
-				return true, nil
-			}
-			if arr, ok := v.(bson.A); ok {
-				for _, e := range arr {
-					if check(e) {
-						return true, nil
-					}
-				}
-			}
-			return false, nil
-		}, nil
+		return anyElem(v, check), nil
 	case "$mod":
 		div, rem, err := modArgs(c.Value)
 		if err != nil {
-			return nil, err
+			return false, err
 		}
-		return func(v any) (bool, error) {
-			return anyElem(v, func(x any) bool {
-				if !IsNumber(x) {
-					return false
-				}
-				f := toFloat(x)
-				if math.IsNaN(f) || math.IsInf(f, 0) {
-					return false
-				}
-				i := int64(math.Trunc(f))
-				if k, ok := toInt64(x); ok {
-					i = k
-				}
-				return i%div == rem
-			}), nil
-		}, nil
+		return anyElem(v, func(x any) bool {
+			if !IsNumber(x) {
+				return false
+			}
+			f := toFloat(x)
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				return false
+			}
+			i := int64(math.Trunc(f))
+			if k, ok := toInt64(x); ok {
+				i = k
+			}
+			return i%div == rem
+		}), nil
 	case "$all":
-		return m.allPredicate(c)
+		return m.all(c.Value.(bson.A), v)
 	case "$elemMatch":
-		return m.elemMatchPredicate(c)
-	case "$where", "$text", "$near", "$nearSphere", "$geoWithin", "$geoIntersects",
-		"$bitsAllSet", "$bitsAnySet", "$bitsAllClear", "$bitsAnyClear":
-		return nil, fmt.Errorf("query operator %s is not implemented yet", c.Op)
+		return m.elemMatches(v, c.Query, c.Conds)
 	}
-	return nil, fmt.Errorf("unknown query operator: %s", c.Op)
+	return false, checkLeaf(c)
 }
 
 // anyElem applies f to v, and if v is an array to each element.
@@ -471,48 +483,35 @@ func typeChecker(v any) (func(any) bool, error) {
 	}, nil
 }
 
-// allPredicate is $all: every operand matches as an equality (with array
+// all is $all: every operand matches as an equality (with array
 // traversal), or every $elemMatch in it matches; $all: [] matches nothing.
-func (m *matcher) allPredicate(c *mql.Cond) (func(any) (bool, error), error) {
-	arr, ok := c.Value.(bson.A)
-	if !ok {
-		return nil, fmt.Errorf("$all needs an array, not %s", TypeName(c.Value))
+func (m *matcher) all(arr bson.A, v any) (bool, error) {
+	if len(arr) == 0 {
+		return false, nil
 	}
-	return func(v any) (bool, error) {
-		if len(arr) == 0 {
+	for _, want := range arr {
+		if d, ok := want.(bson.D); ok && len(d) == 1 && d[0].Key == "$elemMatch" {
+			q, err := mql.ParseQuery(d[0].Value, "$all.$elemMatch")
+			if err != nil {
+				return false, err
+			}
+			ok, err := m.elemMatches(v, q, nil)
+			if err != nil || !ok {
+				return false, err
+			}
+			continue
+		}
+		if !eqMatches(v, want) {
 			return false, nil
 		}
-		for _, want := range arr {
-			if d, ok := want.(bson.D); ok && len(d) == 1 && d[0].Key == "$elemMatch" {
-				q, err := mql.ParseQuery(d[0].Value, "$all.$elemMatch")
-				if err != nil {
-					return false, err
-				}
-				ok, err := m.elemMatches(v, q, nil)
-				if err != nil || !ok {
-					return false, err
-				}
-				continue
-			}
-			if !eqMatches(v, want) {
-				return false, nil
-			}
-		}
-		return true, nil
-	}, nil
-}
-
-// elemMatchPredicate is $elemMatch: one element of an array must satisfy
-// every condition at once. Over documents it runs a sub-query; over
-// scalars ({$elemMatch: {$gte: 80, $lt: 85}}) it applies the conditions to
-// the element itself.
-func (m *matcher) elemMatchPredicate(c *mql.Cond) (func(any) (bool, error), error) {
-	if c.Query == nil && c.Conds == nil {
-		return nil, fmt.Errorf("$elemMatch needs an object")
 	}
-	return func(v any) (bool, error) { return m.elemMatches(v, c.Query, c.Conds) }, nil
+	return true, nil
 }
 
+// elemMatches is $elemMatch: one element of an array must satisfy every
+// condition at once. Over documents it runs a sub-query; over scalars
+// ({$elemMatch: {$gte: 80, $lt: 85}}) it applies the conditions to the
+// element itself.
 func (m *matcher) elemMatches(v any, q *mql.Query, conds []mql.Cond) (bool, error) {
 	arr, ok := v.(bson.A)
 	if !ok {

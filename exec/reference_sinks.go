@@ -30,6 +30,11 @@ func (x *run) emit(s *mql.Emit, rows []row) error {
 	if conn == "" {
 		conn = "default"
 	}
+	if s.Topic.Expr == nil {
+		if _, ok := x.res.Emitted[conn+"."+s.Topic.Name]; !ok {
+			x.res.Emitted[conn+"."+s.Topic.Name] = nil
+		}
+	}
 	for i := range rows {
 		topic, err := target(s.Topic, &rows[i])
 		if err != nil {
@@ -48,6 +53,13 @@ func (x *run) merge(s *mql.Merge, rows []row) error {
 	conn := s.Into.ConnectionName
 	if conn == "" {
 		conn = "default"
+	}
+	if s.Into.DB.Expr == nil && s.Into.Coll.Expr == nil {
+		// A fixed target shows in the result even when nothing reached it.
+		key := conn + "." + s.Into.DB.Name + "." + s.Into.Coll.Name
+		if _, ok := x.res.Merged[key]; !ok {
+			x.res.Merged[key] = nil
+		}
 	}
 	on := s.On
 	if len(on) == 0 {

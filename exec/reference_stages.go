@@ -145,7 +145,9 @@ func (x *run) mapRows(rows []row, op string, fn func(*row) (bson.D, error)) ([]r
 	return out, nil
 }
 
-// project applies a $project to doc.
+// project applies a $project to doc. Included fields keep the order they
+// have in the document; computed fields follow in the order written, as
+// MongoDB does.
 func project(s *mql.Project, doc bson.D, env *Env) (bson.D, error) {
 	if s.Exclusion() {
 		out := cloneDoc(doc)
@@ -154,41 +156,91 @@ func project(s *mql.Project, doc bson.D, env *Env) (bson.D, error) {
 		}
 		return out, nil
 	}
-	out := bson.D{}
-	idExcluded := false
-	for _, f := range s.Fields {
-		if f.Path == "_id" && f.Kind == mql.Exclude {
-			idExcluded = true
-		}
-	}
-	mentionsID := false
+	var includes []string
+	idSpecified := false
 	for _, f := range s.Fields {
 		if f.Path == "_id" || strings.HasPrefix(f.Path, "_id.") {
-			mentionsID = true
+			idSpecified = true
+		}
+		if f.Kind == mql.Include {
+			includes = append(includes, f.Path)
 		}
 	}
-	if !idExcluded && !mentionsID {
-		if v := getPath(doc, "_id"); !IsMissing(v) {
-			out = append(out, bson.E{Key: "_id", Value: v})
-		}
+	if !idSpecified {
+		// _id is kept unless the projection says otherwise.
+		includes = append(includes, "_id")
 	}
+	out := includePaths(doc, includes)
 	for _, f := range s.Fields {
-		switch f.Kind {
-		case mql.Include:
-			if v := getPath(doc, f.Path); !IsMissing(v) {
-				out = setPath(out, f.Path, v)
-			}
-		case mql.Compute:
-			v, err := Eval(f.Expr, doc, env)
-			if err != nil {
-				return nil, err
-			}
-			if !IsMissing(v) {
-				out = setPath(out, f.Path, v)
-			}
+		if f.Kind != mql.Compute {
+			continue
+		}
+		v, err := Eval(f.Expr, doc, env)
+		if err != nil {
+			return nil, err
+		}
+		if !IsMissing(v) {
+			out = setPath(out, f.Path, v)
 		}
 	}
 	return out, nil
+}
+
+// includePaths keeps the fields of doc named by paths, in document order,
+// with _id first. A dotted path keeps part of an embedded document, or of
+// each document in an array.
+func includePaths(doc bson.D, paths []string) bson.D {
+	out := bson.D{}
+	emit := func(e bson.E) {
+		whole := false
+		var rest []string
+		for _, p := range paths {
+			head, tail, nested := strings.Cut(p, ".")
+			if head != e.Key {
+				continue
+			}
+			if !nested {
+				whole = true
+			} else {
+				rest = append(rest, tail)
+			}
+		}
+		switch {
+		case whole:
+			out = append(out, e)
+		case rest != nil:
+			if v, ok := includeValue(e.Value, rest); ok {
+				out = append(out, bson.E{Key: e.Key, Value: v})
+			}
+		}
+	}
+	for _, e := range doc {
+		if e.Key == "_id" {
+			emit(e)
+		}
+	}
+	for _, e := range doc {
+		if e.Key != "_id" {
+			emit(e)
+		}
+	}
+	return out
+}
+
+func includeValue(v any, paths []string) (any, bool) {
+	switch t := v.(type) {
+	case bson.D:
+		return includePaths(t, paths), true
+	case bson.A:
+		out := bson.A{}
+		for _, el := range t {
+			if sub, ok := includeValue(el, paths); ok {
+				out = append(out, sub)
+			}
+		}
+		return out, true
+	}
+	return nil, false
 }
 
 // unwind is $unwind: one row per array element.

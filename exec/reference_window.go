@@ -20,18 +20,17 @@ func (x *run) group(s *mql.Group, rows []row) ([]row, error) {
 	var order []*grp
 	byKey := map[string]*grp{}
 	for _, rw := range rows {
-		k, err := Eval(s.ID, rw.doc, rw.env())
+		k, err := EvalGroupKey(s.ID, rw.doc, rw.env())
 		if err != nil {
 			x.dlq(s.Op(), rw.doc, rw.meta, err.Error())
 			continue
 		}
-		k = GroupKey(k)
 		ks := string(AppendKey(nil, k))
 		g := byKey[ks]
 		if g == nil {
 			g = &grp{key: k}
 			for _, f := range s.Fields {
-				acc, err := newRowAccumulator(f.Value)
+				acc, err := newRowAccumulator(f.Value, k)
 				if err != nil {
 					return nil, fmt.Errorf("%s: %w", f.Name, err)
 				}
@@ -62,23 +61,23 @@ func (x *run) group(s *mql.Group, rows []row) ([]row, error) {
 // (ascending) or largest (descending) element.
 func sortRows(keys []mql.SortKey, rows []row) []row {
 	out := append([]row(nil), rows...)
-	sort.SliceStable(out, func(i, j int) bool {
-		for _, k := range keys {
-			desc := k.Order < 0
-			a := SortKey(getPath(out[i].doc, k.Path), desc)
-			b := SortKey(getPath(out[j].doc, k.Path), desc)
-			c := Compare(a, b)
-			if c == 0 {
-				continue
-			}
-			if desc {
-				return c > 0
-			}
-			return c < 0
-		}
-		return false
-	})
+	sort.SliceStable(out, func(i, j int) bool { return lessBySortKeys(keys, out[i].doc, out[j].doc) })
 	return out
+}
+
+func lessBySortKeys(keys []mql.SortKey, a, b bson.D) bool {
+	for _, k := range keys {
+		desc := k.Order < 0
+		c := Compare(SortKey(getPath(a, k.Path), desc), SortKey(getPath(b, k.Path), desc))
+		if c == 0 {
+			continue
+		}
+		if desc {
+			return c > 0
+		}
+		return c < 0
+	}
+	return false
 }
 
 // timeWindows runs a tumbling (hop == size) or hopping window: each row
@@ -219,13 +218,17 @@ func (x *run) setWindowFields(s *mql.SetWindowFields, rows []row) ([]row, error)
 		}
 		byKey[ks].idx = append(byKey[ks].idx, i)
 	}
-	out := make([]row, 0, len(rows))
+	// Output keeps arrival order, as a streaming operator emits each
+	// document as it comes.
+	out := make([]row, len(rows))
 	for _, pt := range parts {
-		prows := make([]row, len(pt.idx))
-		for i, j := range pt.idx {
+		order := make([]int, len(pt.idx))
+		copy(order, pt.idx)
+		sort.SliceStable(order, func(a, b int) bool { return lessBySortKeys(s.SortBy, rows[order[a]].doc, rows[order[b]].doc) })
+		prows := make([]row, len(order))
+		for i, j := range order {
 			prows[i] = rows[j]
 		}
-		prows = sortRows(s.SortBy, prows)
 		results := make([]bson.D, len(prows))
 		for i := range prows {
 			results[i] = cloneDoc(prows[i].doc)
@@ -236,7 +239,7 @@ func (x *run) setWindowFields(s *mql.SetWindowFields, rows []row) ([]row, error)
 				if err != nil {
 					return nil, fmt.Errorf("%s: %w", o.Field, err)
 				}
-				acc, err := newRowAccumulator(o.Func)
+				acc, err := newRowAccumulator(o.Func, nil)
 				if err != nil {
 					return nil, fmt.Errorf("%s: %w", o.Field, err)
 				}
@@ -248,10 +251,9 @@ func (x *run) setWindowFields(s *mql.SetWindowFields, rows []row) ([]row, error)
 				results[i] = setPath(results[i], o.Field, acc.result())
 			}
 		}
-		for i := range prows {
-			rw := prows[i]
-			rw.doc = results[i]
-			out = append(out, rw)
+		for i, j := range order {
+			out[j] = prows[i]
+			out[j].doc = results[i]
 		}
 	}
 	return out, nil

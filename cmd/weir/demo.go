@@ -54,12 +54,13 @@ func runDemo(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "\n== %d. %s\n== %s\n", i+1, step.title, path)
-		for _, w := range warnings {
-			fmt.Fprintf(stdout, "%s\n", w)
-		}
 		for _, p := range procs {
 			if step.fix != nil {
 				fmt.Fprintf(stdout, "fix: %s\n", step.fix(p))
+				warnings = mql.Lint(p)
+			}
+			for _, w := range warnings {
+				fmt.Fprintf(stdout, "%s\n", w)
 			}
 			plan, err := mql.Encode(p, false)
 			if err != nil {

@@ -197,7 +197,8 @@ func (d *decoder) stage(v any, p Path, where Place) (Stage, error) {
 		}
 		return &ReplaceRoot{NewRoot: e, With: true}, nil
 	case "$redact":
-		e, err := d.expr(body, sp)
+		// $$DESCEND, $$PRUNE and $$KEEP exist only in $redact.
+		e, err := ParseExprIn(body, sp, append(slices.Clone(d.vars), "DESCEND", "PRUNE", "KEEP"))
 		if err != nil {
 			return nil, err
 		}
@@ -252,6 +253,13 @@ func (d *decoder) stage(v any, p Path, where Place) (Stage, error) {
 		return d.merge(body, sp)
 	case "$emit":
 		return d.emit(body, sp)
+	}
+	if alt, ok := notYetStages[name]; ok {
+		msg := name + " is an Atlas Stream Processing stage weir does not support yet"
+		if alt != "" {
+			msg += "; " + alt
+		}
+		return nil, Errorf(p, "%s", msg)
 	}
 	if alt, ok := unsupportedStages[name]; ok {
 		msg := name + " is not supported by Atlas Stream Processing or weir"

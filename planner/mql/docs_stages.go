@@ -42,6 +42,16 @@ func RenderStageDocs(w io.Writer) error {
 		names = append(names, n)
 	}
 	b.WriteString(strings.Join(names, ", ") + ".\n")
+	b.WriteString("\nASP stages weir does not support yet: ")
+	names = names[:0]
+	for _, s := range sortedKeys(notYetStages) {
+		n := "`" + s + "`"
+		if alt := notYetStages[s]; alt != "" {
+			n += " (" + alt + ")"
+		}
+		names = append(names, n)
+	}
+	b.WriteString(strings.Join(names, ", ") + ".\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -49,13 +49,19 @@ func (l *linter) warnf(p Path, format string, args ...any) {
 }
 
 func (l *linter) extensions(pl Pipeline) {
+	aggregate := false
 	for i, s := range pl {
 		sp := Path("pipeline").Index(i).Key(s.Op())
 		switch s.(type) {
 		case *Group, *Sort, *Count:
+			aggregate = true
 			l.warnf(sp, "%s outside a window is a weir extension (a continuous aggregate that emits updated results); Atlas accepts it only inside a window", s.Op())
 		case *Limit:
-			l.warnf(sp, "$limit outside a window is a weir extension; on an endless stream it passes the first %d documents and then nothing, while the processor keeps running", s.(*Limit).N)
+			if aggregate {
+				l.warnf(sp, "$limit outside a window is a weir extension; it keeps the first %d results of the continuous aggregate before it", s.(*Limit).N)
+			} else {
+				l.warnf(sp, "$limit outside a window is a weir extension; on an endless stream it passes the first %d documents and then nothing, while the processor keeps running", s.(*Limit).N)
+			}
 		case *SetWindowFields:
 			l.warnf(sp, "$setWindowFields is a weir extension; Atlas refuses it (use a window stage to deploy there)")
 		}
@@ -111,8 +117,8 @@ func (l *linter) stage(s Stage, sp Path) {
 	}
 }
 
-// values walks a stage's encoded body for {$meta} paths and variables ASP
-// lacks. Walking the encoded form finds them in any stage or option.
+// values walks a stage's encoded body for {$meta} paths. Walking the
+// encoded form finds them in any stage or option.
 func (l *linter) values(v any, p Path) {
 	switch v := v.(type) {
 	case bson.D:
@@ -128,16 +134,6 @@ func (l *linter) values(v any, p Path) {
 	case bson.A:
 		for i, e := range v {
 			l.values(e, p.Index(i))
-		}
-	case string:
-		for _, name := range []string{"$$NOW", "$$CLUSTER_TIME", "$$USER_ROLES", "$$SEARCH_META"} {
-			if v == name || strings.HasPrefix(v, name+".") {
-				alt := ""
-				if name == "$$NOW" {
-					alt = "; use {$currentDate: {}}"
-				}
-				l.warnf(p, "Atlas Stream Processing has no %s%s", name, alt)
-			}
 		}
 	}
 }

@@ -123,9 +123,9 @@ var datePartOpt = []string{"timezone"}
 // exprOps are the expression forms.
 var exprOps = []OpInfo{
 	// arithmetic
-	pos("$add", "arithmetic", 2, -1, "adds numbers, or numbers (as milliseconds) and one date"),
+	pos("$add", "arithmetic", 0, -1, "adds numbers, or numbers (as milliseconds) and one date"),
 	pos("$subtract", "arithmetic", 2, 2, "subtracts the second number or date from the first"),
-	pos("$multiply", "arithmetic", 2, -1, "multiplies numbers"),
+	pos("$multiply", "arithmetic", 0, -1, "multiplies numbers"),
 	pos("$divide", "arithmetic", 2, 2, "divides the first number by the second"),
 	pos("$mod", "arithmetic", 2, 2, "the remainder of dividing the first number by the second"),
 	pos("$abs", "arithmetic", 1, 1, "absolute value"),

@@ -17,7 +17,13 @@ import (
 // printed JSON gives an equal Processor and prints the same JSON again.
 func TestPipelines(t *testing.T) {
 	datadriven.Walk(t, "../../testdata/mql/pipelines", func(t *testing.T, path string) {
-		datadriven.RunTest(t, path, runPipelineCase)
+		datadriven.RunTest(t, path, func(t *testing.T, td *datadriven.TestData) string {
+			out := runPipelineCase(t, td)
+			if strings.HasPrefix(out, "error: ") {
+				t.Errorf("%s: a pipeline here must decode (errors go in testdata/errors/mql_*.txt); got\n%s", td.Pos, out)
+			}
+			return out
+		})
 	})
 }
 

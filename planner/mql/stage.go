@@ -303,12 +303,16 @@ var unsupportedStages = map[string]string{
 	"$geoNear":        "",
 	"$search":         "",
 	"$searchMeta":     "",
-	"$vectorSearch":   "",
 	"$changeStream":   "use $source with db and coll",
 	"$collStats":      "",
 	"$indexStats":     "",
 	"$currentOp":      "",
 	"$listSessions":   "",
 	"$planCacheStats": "",
-	"$iceberg":        "write to $merge or $emit",
+}
+
+// notYetStages are ASP stages weir doesn't run yet.
+var notYetStages = map[string]string{
+	"$iceberg":      "write with $merge or $emit",
+	"$vectorSearch": "",
 }

@@ -106,4 +106,3 @@ func (v *validator) nested(s Stage, sp Path) error {
 	}
 	return nil
 }
-
