@@ -33,13 +33,15 @@ func (f File) CollectionPath(db, coll string) string {
 }
 
 // ReadStream reads the messages of stream NAME, in order.
-func (f File) ReadStream(name string) ([]Line, error) { return readLines(f.StreamPath(name)) }
+func (f File) ReadStream(name string) ([]Line, error) {
+	return readLines(f.StreamPath(name), name+".jsonl")
+}
 
 // ReadCollection reads the documents of collection DB.COLL, in order. A
 // collection that has no file is empty, as a MongoDB collection that was
 // never written is.
 func (f File) ReadCollection(db, coll string) ([]Line, error) {
-	lines, err := readLines(f.CollectionPath(db, coll))
+	lines, err := readLines(f.CollectionPath(db, coll), db+"/"+coll+".jsonl")
 	if os.IsNotExist(err) {
 		return nil, nil
 	}
@@ -48,8 +50,10 @@ func (f File) ReadCollection(db, coll string) ([]Line, error) {
 
 // readLines reads one Extended JSON document per line; blank lines are
 // skipped, and a line that isn't a document is returned with its error
-// rather than stopping the read.
-func readLines(path string) ([]Line, error) {
+// rather than stopping the read. A line's error names the file by rel, its
+// path inside the connection's directory, so a DLQ reason reads the same
+// wherever the directory is.
+func readLines(path, rel string) ([]Line, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -64,7 +68,7 @@ func readLines(path string) ([]Line, error) {
 		}
 		var doc bson.D
 		if err := bson.UnmarshalExtJSON(raw, false, &doc); err != nil {
-			lines = append(lines, Line{Number: n, Err: fmt.Errorf("%s:%d: not an Extended JSON document: %v", path, n, err), Raw: string(raw)})
+			lines = append(lines, Line{Number: n, Err: fmt.Errorf("%s:%d: not an Extended JSON document: %v", rel, n, err), Raw: string(raw)})
 			continue
 		}
 		lines = append(lines, Line{Number: n, Doc: doc})

@@ -353,14 +353,20 @@ func (s *sum) add(v any) {
 
 func (s *sum) sub(v any) {
 	switch x := v.(type) {
-	case int32:
-		s.add(-int64(x))
-	case int64:
-		if x == math.MinInt64 {
-			s.add(-float64(x))
-		} else {
-			s.add(-x)
+	case int32, int64:
+		// Taking an int back out keeps the total's type: removing an int
+		// from an int total must not make it a long.
+		n, _ := toInt64(x)
+		if !s.overflow {
+			if r, ok := subInt(s.i, n); ok {
+				s.i = r
+				return
+			}
+			s.overflow = true
+			s.addFloat(float64(s.i))
+			s.i = 0
 		}
+		s.addFloat(-float64(n))
 	case float64:
 		s.add(-x)
 	case bson.Decimal128:

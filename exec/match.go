@@ -52,10 +52,22 @@ func (m *matcher) clause(c mql.Clause, doc any) (bool, error) {
 		return m.expr(x.Expr, doc)
 	case *mql.ExprClause:
 		return m.expr(x.Expr, doc)
-	case mql.SchemaClause, *mql.SchemaClause:
-		return false, fmt.Errorf("$jsonSchema is not implemented yet")
+	case mql.SchemaClause:
+		return m.schema(x.Schema, doc)
+	case *mql.SchemaClause:
+		return m.schema(x.Schema, doc)
 	}
 	return false, fmt.Errorf("cannot match query clause %T", c)
+}
+
+// schema is a $jsonSchema clause; the schema compiles once per schema
+// document, and its errors name the keyword at fault.
+func (m *matcher) schema(schema, doc any) (bool, error) {
+	s, err := cachedJSONSchema(schema)
+	if err != nil {
+		return false, err
+	}
+	return s.Matches(doc), nil
 }
 
 func (m *matcher) logical(l *mql.Logical, doc any) (bool, error) {

@@ -1,7 +1,6 @@
 package exec
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/weir-stream/weir/planner/mql"
@@ -152,11 +151,4 @@ func TestMatchOperators(t *testing.T) {
 		{"document equality is ordered", `{"a": {"b": 1, "c": 2}}`, `{"a": {"c": 2, "b": 1}}`, false},
 		{"empty query matches", `{}`, `{"a": 1}`, true},
 	})
-}
-
-func TestMatchJSONSchemaIsAnError(t *testing.T) {
-	_, err := Match(parseQuery(t, `{"$jsonSchema": {"required": ["a"]}}`), parseDoc(t, `{"a": 1}`), nil)
-	if err == nil || !strings.Contains(err.Error(), "not implemented") {
-		t.Fatalf("got %v, want a not-implemented error", err)
-	}
 }

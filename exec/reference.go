@@ -37,7 +37,25 @@ type Result struct {
 	Merged map[string][]bson.D
 	// DLQ holds documents that could not be processed, as ASP writes them.
 	DLQ []bson.D
+	// Targets says which connection, topic or collection each key of
+	// Emitted and Merged stands for: a topic or collection name may hold
+	// dots, so the key alone can't be split back.
+	Targets map[string]Target
+	// GeneratedIDs are the ObjectIds $merge gave documents that had no
+	// _id, so tools comparing output can tell them from data.
+	GeneratedIDs map[bson.ObjectID]bool
 }
+
+// Target is where a sink wrote: a topic of a connection ($emit), or a
+// collection (DB and Coll; $merge).
+type Target struct {
+	Conn     string
+	Topic    string
+	DB, Coll string
+}
+
+// IsCollection reports whether t is a collection rather than a topic.
+func (t Target) IsCollection() bool { return t.Coll != "" }
 
 // row is a document on its way through the pipeline.
 type row struct {
@@ -46,6 +64,10 @@ type row struct {
 	ts time.Time
 	// meta is the stream metadata $meta reads ("stream.source.topic").
 	meta bson.D
+	// noMeta is set once a stage removed the stream metadata field
+	// explicitly ($project: {_stream_meta: 0} or $unset), the only way ASP
+	// lets a pipeline drop it from its output.
+	noMeta bool
 }
 
 type run struct {
@@ -63,7 +85,10 @@ func (r *Reference) Run(p *mql.Processor) (*Result, error) {
 	if !ok {
 		return nil, fmt.Errorf("pipeline[0]: expected $source, found %s", p.Pipeline[0].Op())
 	}
-	x := &run{ref: r, proc: p, res: &Result{Emitted: map[string][]bson.D{}, Merged: map[string][]bson.D{}}}
+	x := &run{ref: r, proc: p, res: &Result{
+		Emitted: map[string][]bson.D{}, Merged: map[string][]bson.D{},
+		Targets: map[string]Target{}, GeneratedIDs: map[bson.ObjectID]bool{},
+	}}
 	rows, err := x.source(src)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline[0].$source: %w", err)
@@ -75,10 +100,31 @@ func (r *Reference) Run(p *mql.Processor) (*Result, error) {
 	if len(p.Pipeline) > 1 && isSink(p.Pipeline[len(p.Pipeline)-1]) {
 		return x.res, nil
 	}
-	for _, rw := range rows {
-		x.res.Stdout = append(x.res.Stdout, rw.doc)
+	for i := range rows {
+		x.res.Stdout = append(x.res.Stdout, x.output(&rows[i]))
 	}
 	return x.res, nil
+}
+
+// metaField is the name of the stream metadata field in output documents:
+// _stream_meta, renamed by options.streamMetaFieldName, "" when dropped.
+func (x *run) metaField() string {
+	if n := x.proc.Options.StreamMetaFieldName; n != nil {
+		return *n
+	}
+	return "_stream_meta"
+}
+
+// output is a row's document as a sink or stdout receives it: with its
+// stream metadata in the metadata field, as ASP's outputs carry it, unless
+// the processor's options or the pipeline dropped it. (SQL pipelines set
+// streamMetaFieldName to "", so their rows hold just the selected columns.)
+func (x *run) output(rw *row) bson.D {
+	name := x.metaField()
+	if name == "" || rw.noMeta || len(rw.meta) == 0 {
+		return rw.doc
+	}
+	return setPath(cloneDoc(rw.doc), name, rw.meta)
 }
 
 func isSink(s mql.Stage) bool {
@@ -98,27 +144,45 @@ func (x *run) now() time.Time {
 
 // conn resolves a connection name the way `weir run` does.
 func (x *run) conn(name string) (connectors.File, error) {
+	name, err := x.connName(name)
+	if err != nil {
+		return connectors.File{}, err
+	}
+	return x.ref.Conns[name], nil
+}
+
+// connName is the registered connection a stage's connectionName means: a
+// stage without one uses "default", else the only connection.
+func (x *run) connName(name string) (string, error) {
+	return ResolveConn(x.ref.Conns, name)
+}
+
+// ResolveConn is the connection name rule every part of weir follows: an
+// empty name means "default", else the only registered connection.
+func ResolveConn(conns map[string]connectors.File, name string) (string, error) {
 	if name == "" {
-		if f, ok := x.ref.Conns["default"]; ok {
-			return f, nil
+		if _, ok := conns["default"]; ok {
+			return "default", nil
 		}
-		if len(x.ref.Conns) == 1 {
-			for _, f := range x.ref.Conns {
-				return f, nil
+		if len(conns) == 1 {
+			for n := range conns {
+				return n, nil
 			}
 		}
-		return connectors.File{}, fmt.Errorf("no connectionName, and no connection named default")
+		return "", fmt.Errorf("no connectionName, and no connection named default")
 	}
-	f, ok := x.ref.Conns[name]
-	if !ok {
-		names := make([]string, 0, len(x.ref.Conns))
-		for n := range x.ref.Conns {
+	if _, ok := conns[name]; !ok {
+		names := make([]string, 0, len(conns))
+		for n := range conns {
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		return connectors.File{}, fmt.Errorf("unknown connection %q (have %s)", name, strings.Join(names, ", "))
+		if len(names) == 0 {
+			return "", fmt.Errorf("unknown connection %q (none is registered)", name)
+		}
+		return "", fmt.Errorf("unknown connection %q (have %s)", name, strings.Join(names, ", "))
 	}
-	return f, nil
+	return name, nil
 }
 
 // source reads the $source's documents, in order, with their event time.
@@ -173,7 +237,7 @@ func (x *run) source(s *mql.Source) ([]row, error) {
 		for _, topic := range s.Topics {
 			lines, err := f.ReadStream(topic)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("connection %s: topic %s: %w", refConnLabel(s.ConnectionName), topic, err)
 			}
 			for _, l := range lines {
 				meta := bson.D{{Key: "source", Value: bson.D{
@@ -200,7 +264,7 @@ func (x *run) source(s *mql.Source) ([]row, error) {
 		for _, coll := range s.Colls {
 			lines, err := f.ReadCollection(s.DB, coll)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("connection %s: collection %s.%s: %w", refConnLabel(s.ConnectionName), s.DB, coll, err)
 			}
 			for _, l := range lines {
 				meta := bson.D{{Key: "source", Value: bson.D{
@@ -224,6 +288,14 @@ func (x *run) source(s *mql.Source) ([]row, error) {
 		return nil, fmt.Errorf("a %s source is not available over file connections", s.Kind)
 	}
 	return rows, nil
+}
+
+// refConnLabel names a connection in a message, the default one included.
+func refConnLabel(name string) string {
+	if name == "" {
+		return "default"
+	}
+	return name
 }
 
 // insertEvent is the change event MongoDB sends for an insert.

@@ -42,7 +42,15 @@ func (x *run) stage(s mql.Stage, rows []row, p mql.Path) ([]row, error) {
 		}
 		return out, nil
 	case *mql.Project:
-		return x.mapRows(rows, s.Op(), func(rw *row) (bson.D, error) { return project(s, rw.doc, rw.env()) })
+		out, err := x.mapRows(rows, s.Op(), func(rw *row) (bson.D, error) { return project(s, rw.doc, rw.env()) })
+		if name := x.metaField(); name != "" {
+			for _, f := range s.Fields {
+				if f.Kind == mql.Exclude && f.Path == name {
+					refDropMeta(out)
+				}
+			}
+		}
+		return out, err
 	case *mql.AddFields:
 		return x.mapRows(rows, s.Op(), func(rw *row) (bson.D, error) {
 			doc := cloneDoc(rw.doc)
@@ -60,13 +68,33 @@ func (x *run) stage(s mql.Stage, rows []row, p mql.Path) ([]row, error) {
 			return doc, nil
 		})
 	case *mql.Unset:
-		return x.mapRows(rows, s.Op(), func(rw *row) (bson.D, error) {
+		out, err := x.mapRows(rows, s.Op(), func(rw *row) (bson.D, error) {
 			doc := cloneDoc(rw.doc)
 			for _, f := range s.Fields {
 				doc = unsetPath(doc, f)
 			}
 			return doc, nil
 		})
+		if name := x.metaField(); name != "" {
+			for _, f := range s.Fields {
+				if f == name {
+					refDropMeta(out)
+				}
+			}
+		}
+		return out, err
+	case *mql.SetStreamMeta:
+		out := make([]row, 0, len(rows))
+		for _, rw := range rows {
+			meta, err := refSetMeta(s, rw)
+			if err != nil {
+				x.dlq(s.Op(), rw.doc, rw.meta, err.Error())
+				continue
+			}
+			rw.meta = meta
+			out = append(out, rw)
+		}
+		return out, nil
 	case *mql.ReplaceRoot:
 		return x.mapRows(rows, s.Op(), func(rw *row) (bson.D, error) {
 			v, err := Eval(s.NewRoot, rw.doc, rw.env())
@@ -111,6 +139,33 @@ func (x *run) stage(s mql.Stage, rows []row, p mql.Path) ([]row, error) {
 		return nil, x.emit(s, rows)
 	}
 	return nil, fmt.Errorf("the reference runner does not run %s yet", s.Op())
+}
+
+// refDropMeta marks rows whose pipeline removed the stream metadata field.
+func refDropMeta(rows []row) {
+	for i := range rows {
+		rows[i].noMeta = true
+	}
+}
+
+// refSetMeta is $setStreamMeta over one row: each "stream.a.b" key sets
+// a.b in a copy of the row's metadata, every value computed from the row
+// as it arrived.
+func refSetMeta(s *mql.SetStreamMeta, rw row) (bson.D, error) {
+	meta := cloneDoc(rw.meta)
+	for _, f := range s.Fields {
+		v, err := Eval(f.Value, rw.doc, rw.env())
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.Name, err)
+		}
+		path := strings.TrimPrefix(f.Name, "stream.")
+		if IsMissing(v) {
+			meta = unsetPath(meta, path)
+		} else {
+			meta = setPath(meta, path, v)
+		}
+	}
+	return meta, nil
 }
 
 // filter keeps the rows pred accepts; a row pred fails on goes to the DLQ.

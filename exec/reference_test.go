@@ -29,11 +29,25 @@ func refFiles(t *testing.T, files map[string]string) map[string]connectors.File 
 	return map[string]connectors.File{"default": {Dir: dir}}
 }
 
+// refRun runs a pipeline without the _stream_meta field in its output, so
+// tests of what the stages compute read only the documents' content;
+// refRunMeta keeps it, for the tests of the output conventions.
 func refRun(t *testing.T, files map[string]string, pipeline string) *Result {
+	t.Helper()
+	return refRunMeta(t, files, pipeline, func(p *mql.Processor) {
+		none := ""
+		p.Options.StreamMetaFieldName = &none
+	})
+}
+
+func refRunMeta(t *testing.T, files map[string]string, pipeline string, edit func(*mql.Processor)) *Result {
 	t.Helper()
 	p, _, err := mql.Decode([]byte(pipeline))
 	if err != nil {
 		t.Fatalf("decode: %v", err)
+	}
+	if edit != nil {
+		edit(p)
 	}
 	res, err := (&Reference{Conns: refFiles(t, files)}).Run(p)
 	if err != nil {

@@ -172,10 +172,30 @@ func (x *run) window(inner mql.Pipeline, rows []row, start, end time.Time, parti
 		return nil, err
 	}
 	for i := range res {
-		res[i].meta = withWindow(res[i].meta, win)
+		res[i].meta = withWindow(refWindowSource(res[i].meta), win)
 		res[i].ts = end.Add(-time.Millisecond)
 	}
 	return res, nil
+}
+
+// refWindowSource keeps only the source type of a window output's
+// metadata: the output stands for many input messages, so one message's
+// topic and offset would mislead (ASP shows source: {type: 'kafka'}).
+func refWindowSource(meta bson.D) bson.D {
+	out := make(bson.D, 0, len(meta))
+	for _, e := range meta {
+		if src, ok := e.Value.(bson.D); ok && e.Key == "source" {
+			kept := bson.D{}
+			for _, se := range src {
+				if se.Key == "type" {
+					kept = append(kept, se)
+				}
+			}
+			e.Value = kept
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 func withWindow(meta bson.D, win bson.D) bson.D {

@@ -242,10 +242,23 @@ func nullSafe(e mql.Expr, t typ, args ...val) val {
 
 func and(es ...mql.Expr) mql.Expr {
 	var out []mql.Expr
-	for _, e := range es {
-		if e != nil {
+	seen := map[string]bool{}
+	var add func(e mql.Expr)
+	add = func(e mql.Expr) {
+		if c, ok := e.(mql.Call); ok && c.Op == "$and" {
+			for _, a := range c.Args {
+				add(a)
+			}
+			return
+		}
+		// The same null test often comes from both sides of an AND.
+		if k := encode(e); e != nil && !seen[k] {
+			seen[k] = true
 			out = append(out, e)
 		}
+	}
+	for _, e := range es {
+		add(e)
 	}
 	if len(out) == 1 {
 		return out[0]
@@ -270,10 +283,7 @@ func (t *tr) unary(n *parser.Unary) (val, error) {
 				return v, nil
 			}
 		}
-		if v.notNull {
-			return exprVal(call("$not", v.e), tBool, true), nil
-		}
-		return exprVal(call("$cond", isNull(v), null(), call("$not", v.e)), tBool, false), nil
+		return t.unaryVal(v), nil
 	case "+":
 		return t.x(n.X)
 	case "-":
@@ -534,11 +544,12 @@ func (t *tr) boolValue(e parser.Expr) (val, error) {
 		if l.isNullConst() || r.isNullConst() {
 			return constVal(nil), nil
 		}
-		cmp := call(op, l.e, r.e)
-		if test := anyNull(l, r); test != nil {
-			return exprVal(call("$cond", test, null(), cmp), tBool, false), nil
+		if l.notNull && r.notNull {
+			return exprVal(call(op, l.e, r.e), tBool, true), nil
 		}
-		return exprVal(cmp, tBool, true), nil
+		return withLet(func(vs []val) mql.Expr {
+			return call("$cond", anyNull(vs...), null(), call(op, vs[0].e, vs[1].e))
+		}, tBool, false, l, r), nil
 	case *parser.IsNull, *parser.IsBool:
 		p, err := t.pred(e, false)
 		if err != nil {
@@ -594,14 +605,42 @@ func logic(op string, l, r val) val {
 		return mql.Object{Fields: []mql.Field{{Name: "case", Value: c}, {Name: "then", Value: then}}}
 	}
 	d := mql.Literal{Value: dominant}
-	return exprVal(mql.NamedCall{Op: "$switch", Args: []mql.NamedArg{
-		{Name: "branches", Value: mql.Array{Elems: []mql.Expr{
-			branch(call("$eq", l.e, d), d),
-			branch(call("$eq", r.e, d), d),
-			branch(anyNull(l, r), null()),
-		}}},
-		{Name: "default", Value: mql.Literal{Value: !dominant}},
-	}}, tBool, false)
+	return withLet(func(vs []val) mql.Expr {
+		l, r := vs[0], vs[1]
+		return mql.NamedCall{Op: "$switch", Args: []mql.NamedArg{
+			{Name: "branches", Value: mql.Array{Elems: []mql.Expr{
+				branch(call("$eq", l.e, d), d),
+				branch(call("$eq", r.e, d), d),
+				branch(anyNull(l, r), null()),
+			}}},
+			{Name: "default", Value: mql.Literal{Value: !dominant}},
+		}}
+	}, tBool, false, l, r)
+}
+
+// withLet builds an expression that reads its operands more than once.
+// Operands that are more than a field, a variable or a constant are bound
+// once with $let, so the expression stays readable and each operand is
+// evaluated once.
+func withLet(build func([]val) mql.Expr, t typ, notNull bool, vs ...val) val {
+	names := []string{"l", "r", "x", "y"}
+	var vars []mql.Field
+	bound := make([]val, len(vs))
+	for i, v := range vs {
+		bound[i] = v
+		switch v.e.(type) {
+		case mql.FieldPath, mql.Literal, mql.Variable, mql.Meta:
+			continue
+		}
+		name := names[i%len(names)]
+		vars = append(vars, mql.Field{Name: name, Value: v.e})
+		bound[i] = val{e: mql.Variable{Name: name}, t: v.t, notNull: v.notNull}
+	}
+	e := build(bound)
+	if len(vars) > 0 {
+		e = mql.NamedCall{Op: "$let", Args: []mql.NamedArg{{Name: "vars", Value: mql.Object{Fields: vars}}, {Name: "in", Value: e}}}
+	}
+	return exprVal(e, t, notNull)
 }
 
 // betweenAsAnd rewrites x BETWEEN lo AND hi as x >= lo AND x <= hi (and NOT
@@ -660,7 +699,9 @@ func (t *tr) unaryVal(v val) val {
 	if v.notNull {
 		return exprVal(call("$not", v.e), tBool, true)
 	}
-	return exprVal(call("$cond", isNull(v), null(), call("$not", v.e)), tBool, false)
+	return withLet(func(vs []val) mql.Expr {
+		return call("$cond", isNull(vs[0]), null(), call("$not", vs[0].e))
+	}, tBool, false, v)
 }
 
 // inList translates an IN list: the non-NULL elements, whether a NULL
@@ -733,11 +774,13 @@ func (t *tr) likePattern(n *parser.Like) (re, opts string, err error) {
 	if !ok {
 		return "", "", errorf(n.Pattern, CodeFeatureNotSupport, "a LIKE pattern must be a string constant; use REGEXP_LIKE(x, pattern) for a computed pattern")
 	}
-	// (?s) lets . match newlines, as % and _ do in PostgreSQL.
 	re = likeRegex(s)
-	opts = "s"
 	if n.ILike {
-		opts = "is"
+		opts = "i"
+	}
+	if strings.ContainsAny(s, "%_") {
+		// s lets . match newlines, as % and _ do in PostgreSQL.
+		opts += "s"
 	}
 	return re, opts, nil
 }
@@ -882,10 +925,20 @@ func foldCast(n *parser.Cast, v any, to string) (val, bool, error) {
 		s, err := constString(n, v)
 		return constVal(s), err == nil, nil
 	case "DOUBLE PRECISION", "REAL":
+		if s, ok := v.(string); ok {
+			if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
+				return constVal(f), true, nil
+			}
+		}
 		if f, ok := asFloat(v); ok {
 			return constVal(f), true, nil
 		}
 	case "BIGINT", "INTEGER", "SMALLINT":
+		if s, ok := v.(string); ok {
+			if i, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err == nil {
+				v = i
+			}
+		}
 		if i, ok := asInt64(v); ok {
 			if to == "BIGINT" {
 				return constVal(i), true, nil

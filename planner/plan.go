@@ -1,7 +1,6 @@
 package planner
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -108,7 +107,7 @@ func PlanStatement(stmt parser.Statement) (*Plan, error) {
 		p.Explained, p.Processor, p.Warnings = inner, inner.Processor, inner.Warnings
 	case *parser.CreateConnection:
 		p.Kind = KindCreateConnection
-		name, err := simpleName(s.Name, "a connection")
+		name, err := oneName(s.Name, "a connection")
 		if err != nil {
 			return nil, err
 		}
@@ -152,14 +151,14 @@ func PlanStatement(stmt parser.Statement) (*Plan, error) {
 }
 
 func nameInto(p *Plan, n *parser.Name) error {
-	name, err := simpleName(n, "a stream processor")
+	name, err := oneName(n, "a stream processor")
 	p.Name = name
 	return err
 }
 
-// simpleName checks that a processor or connection name has one part:
+// oneName checks that a processor or connection name has one part:
 // they live in one flat namespace, as in ASP.
-func simpleName(n *parser.Name, what string) (string, error) {
+func oneName(n *parser.Name, what string) (string, error) {
 	if len(n.Parts) != 1 {
 		return "", errorf(n, CodeSyntax, "%s name has one part, found %q", what, strings.Join(n.Parts, "."))
 	}
@@ -204,7 +203,7 @@ func optionValue(o *parser.Option) (any, error) {
 }
 
 func planCreateProcessor(p *Plan, s *parser.CreateProcessor) error {
-	name, err := simpleName(s.Name, "a stream processor")
+	name, err := oneName(s.Name, "a stream processor")
 	if err != nil {
 		return err
 	}
@@ -283,18 +282,4 @@ func isSink(s mql.Stage) bool {
 		return true
 	}
 	return false
-}
-
-// finish validates a planned processor and collects its lints. A pipeline
-// the planner built that fails validation is a planner bug, reported as an
-// internal error that names the problem.
-func finish(sel *parser.Select, proc *mql.Processor, warns []mql.Warning) (*mql.Processor, []mql.Warning, error) {
-	if err := mql.Validate(proc); err != nil {
-		var me *mql.Error
-		if errors.As(err, &me) {
-			return nil, nil, errorf(sel, CodeInternal, "internal error: the planner built an invalid pipeline: %v", me)
-		}
-		return nil, nil, errorf(sel, CodeInternal, "internal error: the planner built an invalid pipeline: %v", err)
-	}
-	return proc, append(warns, mql.Lint(proc)...), nil
 }

@@ -37,7 +37,7 @@ func (t *tr) pred(e parser.Expr, neg bool) (mql.Expr, error) {
 				return nil, err
 			}
 			if (n.Op == "AND") != neg {
-				return flatCall("$and", l, r), nil
+				return and(l, r), nil
 			}
 			return flatCall("$or", l, r), nil
 		}
@@ -55,6 +55,15 @@ func (t *tr) pred(e parser.Expr, neg bool) (mql.Expr, error) {
 			}
 			if neg {
 				op = complement[op]
+			}
+			// Null and missing sort below every other value, so against
+			// a non-null constant $eq, $gt and $gte (constant on the
+			// right) are already false for them.
+			switch {
+			case r.lit != nil && (op == "$eq" || op == "$gt" || op == "$gte"):
+				l.notNull = true
+			case l.lit != nil && (op == "$eq" || op == "$lt" || op == "$lte"):
+				r.notNull = true
 			}
 			return guarded(call(op, l.e, r.e), l, r), nil
 		}
@@ -119,6 +128,9 @@ func (t *tr) pred(e parser.Expr, neg bool) (mql.Expr, error) {
 		}
 		if n.Not != neg {
 			m = call("$not", m)
+		}
+		if x.t == tString && n.Not == neg {
+			return m, nil // $regexMatch is false for null
 		}
 		// $regexMatch fails on a number; a non-string is not LIKE
 		// anything and not NOT LIKE anything either.
@@ -372,7 +384,7 @@ func andQueries(qs ...*mql.Query) *mql.Query {
 			}
 			if pe, ok := out.Clauses[i].(mql.ExprClause); ok {
 				if ce, ok := c.(mql.ExprClause); ok {
-					out.Clauses[i] = mql.ExprClause{Expr: flatCall("$and", pe.Expr, ce.Expr)}
+					out.Clauses[i] = mql.ExprClause{Expr: and(pe.Expr, ce.Expr)}
 					continue
 				}
 			}

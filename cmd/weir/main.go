@@ -35,6 +35,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"explain", "print the MQL pipeline a SQL file or MQL pipeline plans to", runExplain},
+		{"run", "run a .sql file or MQL pipeline over file:DIR connections", runRun},
+		{"test", "run weir test cases: pipelines over input/ compared with expected/", runTest},
 		{"demo", "run the seeds' pipelines over the bundled example files", runDemo},
 		{"docs", "regenerate the generated parts of docs/ (-w DIR)", runDocs},
 	}

@@ -1,0 +1,276 @@
+package exec
+
+// Decode benchmarks: what it costs to turn JSON lines into something a
+// filter can run over, beside what a user writes without an engine
+// (encoding/json into maps) and beside a parse-only floor (a fast JSON
+// parser reading just the two fields). One op is one event, so ns/op is
+// the cost per event and events/s its inverse; allocs/op is amortized over
+// the batch. Run:
+//
+//	go test -run '^$' -bench BenchmarkDecode -benchmem -count 5 ./exec
+//
+// docs/benchmarks.md has results.
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/buger/jsonparser"
+)
+
+const benchOrders = 10_000
+
+// benchOrderLines generates orders shaped like examples/data/orders.jsonl
+// plus the fields real order events carry, so skipping matters: the two
+// fields read are ~10% of each line. With mixedAmounts, a quarter of the
+// amounts are whole numbers written without a fraction, which Extended
+// JSON reads as ints: the mixed-type column of real data.
+func benchOrderLines(mixedAmounts bool) ([][]byte, int) {
+	r := rand.New(rand.NewPCG(1, 2))
+	products := []string{"keyboard", "dock", "mouse", "monitor", "cable", "headset", "webcam"}
+	cities := []string{"Paris", "Lyon", "Berlin", "München", "New York", "São Paulo"}
+	lines := make([][]byte, benchOrders)
+	total := 0
+	for i := range lines {
+		var amount string
+		if mixedAmounts && i%4 == 0 {
+			amount = fmt.Sprintf("%d", r.IntN(3000))
+		} else {
+			amount = fmt.Sprintf("%.2f", r.Float64()*2000)
+		}
+		items := ""
+		for j := 0; j < 1+r.IntN(3); j++ {
+			if j > 0 {
+				items += ", "
+			}
+			items += fmt.Sprintf(`{"sku": "%s", "qty": %d, "price": %.2f}`, products[r.IntN(len(products))], 1+r.IntN(4), r.Float64()*500)
+		}
+		line := fmt.Sprintf(`{"orderId": %d, "customerId": "c%d", "amount": %s, "orderTime": {"$date": "2026-11-23T%02d:%02d:%02dZ"}, `+
+			`"items": [%s], "status": "%s", "channel": "web", "currency": "EUR", "discount": %.2f, "tax": %.2f, `+
+			`"coupon": null, "giftWrap": %v, "tags": ["priority", "new-customer"], "notes": "leave at the \"back\" door\n", `+
+			`"shipping": {"method": "express", "address": {"street": "%d rue de la Paix", "city": "%s", "zip": "750%02d", "country": "FR"}}, `+
+			`"createdBy": {"app": "shop-ios", "version": "4.12.1"}}`,
+			1000+i, r.IntN(500), amount, r.IntN(24), r.IntN(60), r.IntN(60),
+			items, []string{"paid", "shipped", "delivered"}[r.IntN(3)], r.Float64()*20, r.Float64()*100,
+			r.IntN(2) == 0, 1+r.IntN(200), cities[r.IntN(len(cities))], r.IntN(20))
+		lines[i] = []byte(line)
+		total += len(line) + 1
+	}
+	return lines, total
+}
+
+func benchReport(b *testing.B, total int) {
+	b.SetBytes(int64(total / benchOrders))
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// benchSink keeps results alive so the compiler cannot drop the work.
+var benchSink float64
+
+// BenchmarkDecodeMapBaseline is the hand-written consumer: encoding/json
+// into a map per event, then read amount and customerId.
+func BenchmarkDecodeMapBaseline(b *testing.B) {
+	lines, total := benchOrderLines(false)
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for i := 0; i < b.N; i++ {
+		var m map[string]any
+		if err := json.Unmarshal(lines[i%benchOrders], &m); err != nil {
+			b.Fatal(err)
+		}
+		if a, ok := m["amount"].(float64); ok && a > 1000 {
+			if _, ok := m["customerId"].(string); ok {
+				n++
+			}
+		}
+	}
+	benchSink += float64(n)
+	benchReport(b, total)
+}
+
+// BenchmarkDecodeParseFloor is the floor: jsonparser reads the two fields
+// in one pass, no allocation, no values kept.
+func BenchmarkDecodeParseFloor(b *testing.B) {
+	lines, total := benchOrderLines(false)
+	paths := [][]string{{"customerId"}, {"amount"}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for i := 0; i < b.N; i++ {
+		var amount float64
+		var cust []byte
+		jsonparser.EachKey(lines[i%benchOrders], func(idx int, v []byte, _ jsonparser.ValueType, err error) {
+			switch idx {
+			case 0:
+				cust = v
+			case 1:
+				amount, _ = jsonparser.ParseFloat(v)
+			}
+		}, paths...)
+		if amount > 1000 && cust != nil {
+			n++
+		}
+	}
+	benchSink += float64(n)
+	benchReport(b, total)
+}
+
+// benchDecode runs the decoder over the corpus, handing every full batch
+// to use before releasing it.
+func benchDecode(b *testing.B, lines [][]byte, total int, paths []string, opts DecoderOptions, use func(*Batch)) {
+	mem := memory.NewGoAllocator()
+	d, err := NewDecoder(mem, paths, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Release()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := d.AppendAt(lines[i%benchOrders], 0); err != nil {
+			b.Fatal(err)
+		}
+		if d.Full() {
+			batch, _ := d.Flush()
+			use(batch)
+			batch.Release()
+		}
+	}
+	if batch, _ := d.Flush(); batch != nil {
+		use(batch)
+		batch.Release()
+	}
+	benchReport(b, total)
+}
+
+// BenchmarkDecodeArrow is weir's decoder into Arrow for [customerId, amount].
+func BenchmarkDecodeArrow(b *testing.B) {
+	lines, total := benchOrderLines(false)
+	benchDecode(b, lines, total, []string{"customerId", "amount"}, DecoderOptions{}, func(*Batch) {})
+}
+
+// BenchmarkDecodeArrowRaw also keeps each document's bytes, as a
+// pass-through sink or $$ROOT needs.
+func BenchmarkDecodeArrowRaw(b *testing.B) {
+	lines, total := benchOrderLines(false)
+	benchDecode(b, lines, total, []string{"customerId", "amount"}, DecoderOptions{KeepRaw: true}, func(*Batch) {})
+}
+
+// BenchmarkDecodeArrowFilter decodes and runs amount > 1000 as a kernel
+// over the column, producing a selection bitmap.
+func BenchmarkDecodeArrowFilter(b *testing.B) {
+	lines, total := benchOrderLines(false)
+	benchFilter(b, lines, total)
+}
+
+// BenchmarkDecodeArrowFilterMixed is the same over amounts that are ints
+// in a quarter of the rows: the column is a dense union, and the kernel
+// loops per union member type instead of per row.
+func BenchmarkDecodeArrowFilterMixed(b *testing.B) {
+	lines, total := benchOrderLines(true)
+	benchFilter(b, lines, total)
+}
+
+func benchFilter(b *testing.B, lines [][]byte, total int) {
+	var sel []byte
+	n := 0
+	benchDecode(b, lines, total, []string{"customerId", "amount"}, DecoderOptions{}, func(batch *Batch) {
+		sel = benchGreater(batch.Column("amount"), 1000, sel)
+		n += bitutil.CountSetBits(sel, 0, batch.Len())
+	})
+	benchSink += float64(n)
+}
+
+// benchGreater is a tiny vectorized kernel: the rows where c > x, as a
+// bitmap (MQL's $gt in a query on numbers: null and missing never match).
+// It shows the shape real kernels take: a tight loop over the typed
+// values with the validity check hoisted out when there are no nulls, and,
+// for a mixed column, a loop per union member over that member's values.
+func benchGreater(c *Column, x float64, sel []byte) []byte {
+	n := c.Len()
+	sel = append(sel[:0], make([]byte, bitutil.BytesForBits(int64(n)))...)
+	switch c.Kind {
+	case KindDouble:
+		vals, _ := c.Float64s()
+		if c.Array.NullN() == 0 {
+			for i, v := range vals[:n] {
+				if v > x {
+					bitutil.SetBit(sel, i)
+				}
+			}
+			return sel
+		}
+		for i, v := range vals[:n] {
+			if v > x && c.Array.IsValid(i) {
+				bitutil.SetBit(sel, i)
+			}
+		}
+	case KindMixed:
+		u, _ := c.Union()
+		codes, offs := u.RawTypeCodes(), u.RawValueOffsets()
+		// Evaluate each member once over its own values, then gather.
+		var hit [colKindCount][]bool
+		for f := 0; f < u.NumFields(); f++ {
+			code := u.UnionType().TypeCodes()[f]
+			child := u.Field(f)
+			h := make([]bool, child.Len())
+			switch Kind(code) {
+			case KindDouble:
+				for j, v := range child.(*array.Float64).Float64Values() {
+					h[j] = v > x && child.IsValid(j)
+				}
+			case KindInt:
+				for j, v := range child.(*array.Int32).Int32Values() {
+					h[j] = float64(v) > x && child.IsValid(j)
+				}
+			case KindLong:
+				for j, v := range child.(*array.Int64).Int64Values() {
+					h[j] = compareIntFloat(v, x) > 0 && child.IsValid(j)
+				}
+			}
+			hit[code] = h
+		}
+		for i := 0; i < n; i++ {
+			if h := hit[codes[i]]; h != nil && h[offs[i]] && !c.Missing(i) {
+				bitutil.SetBit(sel, i)
+			}
+		}
+	}
+	return sel
+}
+
+// TestBenchGreater checks the kernel against the row evaluator's order on
+// both corpora, so the benchmark measures a correct filter.
+func TestBenchGreater(t *testing.T) {
+	for _, mixed := range []bool{false, true} {
+		lines, _ := benchOrderLines(mixed)
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		d, _ := NewDecoder(mem, []string{"amount"}, DecoderOptions{})
+		for _, l := range lines[:3000] {
+			if err := d.AppendAt(l, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		batch, _ := d.Flush()
+		c := batch.Column("amount")
+		if want := map[bool]Kind{false: KindDouble, true: KindMixed}[mixed]; c.Kind != want {
+			t.Fatalf("mixed=%v: kind %s", mixed, c.Kind)
+		}
+		sel := benchGreater(c, 1000, nil)
+		for i := 0; i < batch.Len(); i++ {
+			want := Compare(c.Value(i), 1000.0) > 0
+			if bitutil.BitIsSet(sel, i) != want {
+				t.Fatalf("row %d: %v > 1000 is %v", i, c.Value(i), !want)
+			}
+		}
+		batch.Release()
+		d.Release()
+		mem.AssertSize(t, 0)
+	}
+}
