@@ -224,7 +224,7 @@ func (d *Decoder) Append(line []byte) error {
 func (d *Decoder) AppendAt(line []byte, sourceMs int64) error {
 	lineNo := d.lines
 	d.lines++
-	b := bytes.TrimSpace(line)
+	b := decTrim(line)
 	if len(b) == 0 {
 		return nil
 	}

@@ -50,19 +50,15 @@ func decWS(b []byte, i int) int {
 // quote.
 func decString(b []byte, i int) (s, e int, esc bool, next int, err error) {
 	s = i + 1
-	j := bytes.IndexByte(b[s:], '"')
-	if j < 0 {
-		return 0, 0, false, 0, errors.New("unterminated string")
-	}
-	if bytes.IndexByte(b[s:s+j], '\\') < 0 {
-		return s, s + j, false, s + j + 1, nil
-	}
-	// Escapes: walk byte by byte, since a quote may be escaped.
-	for k := s; k < len(b); k++ {
+	// A byte loop beats bytes.IndexByte here: most strings are field
+	// names of a few bytes, where the call costs more than the scan.
+	k := s
+	for k < len(b) {
 		switch b[k] {
 		case '"':
-			return s, k, true, k + 1, nil
+			return s, k, esc, k + 1, nil
 		case '\\':
+			esc = true
 			k++
 			if k >= len(b) {
 				return 0, 0, false, 0, errors.New("unterminated string")
@@ -78,9 +74,24 @@ func decString(b []byte, i int) (s, e int, esc bool, next int, err error) {
 				return 0, 0, false, 0, fmt.Errorf("invalid escape sequence in JSON string '\\%c'", b[k])
 			}
 		}
+		k++
 	}
 	return 0, 0, false, 0, errors.New("unterminated string")
 }
+
+// decTrim drops the blanks around a line (bytes.TrimSpace also handles
+// Unicode spaces, which JSON does not allow there anyway).
+func decTrim(b []byte) []byte {
+	for len(b) > 0 && decIsWS(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && decIsWS(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func decIsWS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // decUnescape appends the string content src, escapes resolved, to dst.
 // Surrogates follow the driver: a valid pair is one rune, anything else

@@ -396,8 +396,12 @@ func FuzzDecoder(f *testing.F) {
 			return
 		}
 		if err != nil {
-			// The driver ignores data after the first document; we do not.
-			if strings.Contains(err.Error(), "after the document") {
+			// The driver ignores data after the first document and reads
+			// a bare null as an empty document; a line must be one object.
+			// A field name with a NUL byte parses into a bson.D but has no
+			// BSON encoding, which a read document or array needs.
+			if strings.Contains(err.Error(), "after the document") || strings.Contains(err.Error(), "an object") ||
+				strings.Contains(err.Error(), "null bytes") {
 				return
 			}
 			t.Fatalf("driver accepts %q, decoder: %v", line, err)

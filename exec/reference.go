@@ -16,8 +16,14 @@ import (
 // Every source is read to its end first, so windows see all their
 // documents and close at the end of the input (a watermark of +∞): for
 // inputs in event-time order this is what the streaming engine produces.
-// It is the oracle the Arrow engine is checked against and what `weir demo`
-// runs, and it is written to be obviously right rather than fast.
+// It is the oracle the Arrow engine is checked against and what `weir demo`,
+// `weir run` and `weir test` run, and it is written to be obviously right
+// rather than fast.
+//
+// Output follows ASP's conventions: documents reaching a sink or stdout
+// carry _stream_meta (renamed or dropped by options.streamMetaFieldName),
+// and a $merge target starts from what its collection file holds, so
+// Merged is each collection's final state.
 type Reference struct {
 	// Conns are the file:DIR connections by name. A stage without a
 	// connectionName uses "default", else the only connection.

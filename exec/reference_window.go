@@ -253,22 +253,24 @@ func (x *run) setWindowFields(s *mql.SetWindowFields, rows []row) ([]row, error)
 		for i := range prows {
 			results[i] = cloneDoc(prows[i].doc)
 		}
+		docs := make([]bson.D, len(prows))
+		envs := make([]*Env, len(prows))
+		for i := range prows {
+			docs[i], envs[i] = prows[i].doc, prows[i].env()
+		}
 		for _, o := range s.Output {
-			for i := range prows {
-				lo, hi, err := windowRange(o.Window, s.SortBy, prows, i)
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", o.Field, err)
+			wf, err := NewWindowFunc(o.Func, o.Window, s.SortBy)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", o.Field, err)
+			}
+			vals, err := wf.Compute(docs, envs)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", o.Field, err)
+			}
+			for i, v := range vals {
+				if !IsMissing(v) {
+					results[i] = setPath(results[i], o.Field, v)
 				}
-				acc, err := newRowAccumulator(o.Func, nil)
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", o.Field, err)
-				}
-				for j := lo; j < hi; j++ {
-					if err := acc.add(prows[j].doc, prows[j].env()); err != nil {
-						return nil, err
-					}
-				}
-				results[i] = setPath(results[i], o.Field, acc.result())
 			}
 		}
 		for i, j := range order {
@@ -277,113 +279,4 @@ func (x *run) setWindowFields(s *mql.SetWindowFields, rows []row) ([]row, error)
 		}
 	}
 	return out, nil
-}
-
-// windowRange is the half-open index range [lo, hi) of row i's window.
-// Without bounds the window is the whole partition.
-func windowRange(w *mql.WindowBounds, sortBy []mql.SortKey, rows []row, i int) (int, int, error) {
-	if w == nil {
-		return 0, len(rows), nil
-	}
-	if !w.Range {
-		lo, hi := 0, len(rows)
-		if n, ok := refBoundInt(w.Lo); ok {
-			lo = max(0, i+int(n))
-		} else if w.Lo == "current" {
-			lo = i
-		}
-		if n, ok := refBoundInt(w.Hi); ok {
-			hi = min(len(rows), i+int(n)+1)
-		} else if w.Hi == "current" {
-			hi = i + 1
-		}
-		return lo, max(lo, hi), nil
-	}
-	if len(sortBy) != 1 {
-		return 0, 0, fmt.Errorf("a range window needs exactly one sortBy field")
-	}
-	pos := func(r row) (float64, error) {
-		v := getPath(r.doc, sortBy[0].Path)
-		switch t := v.(type) {
-		case bson.DateTime:
-			return float64(t), nil
-		}
-		if f, ok := refNumber(v); ok {
-			return f, nil
-		}
-		return 0, fmt.Errorf("range window sortBy %s is %s, not a number or date", sortBy[0].Path, TypeName(v))
-	}
-	scale := 1.0
-	if w.Unit != "" {
-		scale = float64(durationOf(mql.Duration{Size: 1, Unit: w.Unit}).Milliseconds())
-		if w.Unit == "week" {
-			scale = float64(7 * 24 * time.Hour / time.Millisecond)
-		}
-	}
-	cur, err := pos(rows[i])
-	if err != nil {
-		return 0, 0, err
-	}
-	lo, hi := 0, len(rows)
-	for j := range rows {
-		pj, err := pos(rows[j])
-		if err != nil {
-			return 0, 0, err
-		}
-		inLo := true
-		if n, ok := refBoundFloat(w.Lo); ok {
-			inLo = pj >= cur+n*scale
-		} else if w.Lo == "current" {
-			inLo = pj >= cur
-		}
-		inHi := true
-		if n, ok := refBoundFloat(w.Hi); ok {
-			inHi = pj <= cur+n*scale
-		} else if w.Hi == "current" {
-			inHi = pj <= cur
-		}
-		if !inLo && j < i {
-			lo = j + 1
-		}
-		if !inHi && j > i && hi == len(rows) {
-			hi = j
-		}
-	}
-	return lo, hi, nil
-}
-
-func refBoundInt(b any) (int64, bool) {
-	switch v := b.(type) {
-	case int32:
-		return int64(v), true
-	case int64:
-		return v, true
-	case float64:
-		return int64(v), true
-	}
-	return 0, false
-}
-
-func refBoundFloat(b any) (float64, bool) {
-	switch v := b.(type) {
-	case int32:
-		return float64(v), true
-	case int64:
-		return float64(v), true
-	case float64:
-		return v, true
-	}
-	return 0, false
-}
-
-func refNumber(v any) (float64, bool) {
-	switch n := v.(type) {
-	case int32:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case float64:
-		return n, true
-	}
-	return 0, false
 }

@@ -38,6 +38,9 @@ func runExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	if len(procs) == 0 {
+		fmt.Fprintf(stderr, "%s: no statement defines a pipeline\n", name)
+	}
 	for i, p := range procs {
 		if i > 0 {
 			fmt.Fprintln(stdout)
@@ -102,7 +105,11 @@ func planInput(name string, src []byte) ([]*mql.Processor, []mql.Warning, error)
 	}
 	p, warnings, err := mql.Decode(src)
 	if err != nil {
-		return nil, warnings, usageError{fmt.Errorf("%s: %w", name, err)}
+		sep := ": "
+		if msg := err.Error(); msg != "" && msg[0] >= '0' && msg[0] <= '9' {
+			sep = ":" // a line:col position joins the file name as file:line:col
+		}
+		return nil, warnings, usageError{fmt.Errorf("%s%s%w", name, sep, err)}
 	}
 	return []*mql.Processor{p}, warnings, nil
 }

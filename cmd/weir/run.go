@@ -202,9 +202,9 @@ type writtenFile struct {
 	rel string
 	// what says how it was written: "emitted", "merged" or "dlq".
 	what string
-	// n is how many documents the run wrote (appended, or the collection's
-	// size after a $merge).
-	n int
+	// docs are what the run appended ($emit, the DLQ), or the collection's
+	// final state ($merge).
+	docs []bson.D
 }
 
 // runFiles runs p with the reference runner and writes its sinks' output
@@ -232,7 +232,7 @@ func runFiles(p *mql.Processor, conns map[string]connectors.File, now func() tim
 		if err := f.AppendStream(t.Topic, res.Emitted[key]); err != nil {
 			return out, fmt.Errorf("$emit to connection %s: %w", t.Conn, err)
 		}
-		out.files = append(out.files, writtenFile{conn: t.Conn, dir: f.Dir, rel: t.Topic + ".jsonl", what: "emitted", n: len(res.Emitted[key])})
+		out.files = append(out.files, writtenFile{conn: t.Conn, dir: f.Dir, rel: t.Topic + ".jsonl", what: "emitted", docs: res.Emitted[key]})
 	}
 	for _, key := range sortedKeys(res.Merged) {
 		t := res.Targets[key]
@@ -240,7 +240,7 @@ func runFiles(p *mql.Processor, conns map[string]connectors.File, now func() tim
 		if err := f.WriteCollection(t.DB, t.Coll, res.Merged[key]); err != nil {
 			return out, fmt.Errorf("$merge into connection %s: %w", t.Conn, err)
 		}
-		out.files = append(out.files, writtenFile{conn: t.Conn, dir: f.Dir, rel: t.DB + "/" + t.Coll + ".jsonl", what: "merged", n: len(res.Merged[key])})
+		out.files = append(out.files, writtenFile{conn: t.Conn, dir: f.Dir, rel: t.DB + "/" + t.Coll + ".jsonl", what: "merged", docs: res.Merged[key]})
 	}
 	if dlq := p.Options.DLQ; dlq != nil {
 		conn, err := exec.ResolveConn(conns, dlq.ConnectionName)
@@ -252,7 +252,7 @@ func runFiles(p *mql.Processor, conns map[string]connectors.File, now func() tim
 			if err := f.AppendCollection(dlq.DB, dlq.Coll, res.DLQ); err != nil {
 				return out, fmt.Errorf("the DLQ on connection %s: %w", conn, err)
 			}
-			out.files = append(out.files, writtenFile{conn: conn, dir: f.Dir, rel: dlq.DB + "/" + dlq.Coll + ".jsonl", what: "dlq", n: len(res.DLQ)})
+			out.files = append(out.files, writtenFile{conn: conn, dir: f.Dir, rel: dlq.DB + "/" + dlq.Coll + ".jsonl", what: "dlq", docs: res.DLQ})
 		}
 	} else {
 		out.dlq = res.DLQ
@@ -267,11 +267,11 @@ func (o *fileOutput) report(w io.Writer, name string) {
 		path := filepath.Join(f.dir, filepath.FromSlash(f.rel))
 		switch f.what {
 		case "emitted":
-			fmt.Fprintf(w, "weir run: %s: emitted %d document(s) to %s\n", name, f.n, path)
+			fmt.Fprintf(w, "weir run: %s: emitted %d document(s) to %s\n", name, len(f.docs), path)
 		case "merged":
-			fmt.Fprintf(w, "weir run: %s: merged into %s (%d document(s) now)\n", name, path, f.n)
+			fmt.Fprintf(w, "weir run: %s: merged into %s (%d document(s) now)\n", name, path, len(f.docs))
 		case "dlq":
-			fmt.Fprintf(w, "weir run: %s: %d document(s) went to the DLQ %s\n", name, f.n, path)
+			fmt.Fprintf(w, "weir run: %s: %d document(s) went to the DLQ %s\n", name, len(f.docs), path)
 		}
 	}
 	if len(o.dlq) == 0 {

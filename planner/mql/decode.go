@@ -1,10 +1,12 @@
 package mql
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -15,6 +17,9 @@ import (
 // users paste from the ASP docs works. It validates the processor and
 // returns its lints, decode-time ones (aliases) first.
 func Decode(data []byte) (*Processor, []Warning, error) {
+	if err := checkText(data); err != nil {
+		return nil, nil, err
+	}
 	v, err := ParseJSON(data)
 	if err != nil {
 		// The shell reader accepts all of JSON, so its error (with a line
@@ -22,6 +27,74 @@ func Decode(data []byte) (*Processor, []Warning, error) {
 		return DecodeShell(data)
 	}
 	return DecodeValue(v)
+}
+
+// checkText rejects text Decode can't read faithfully or cheaply: bytes
+// that aren't UTF-8 (the JSON reader would keep them and the encoder print
+// them as U+FFFD, so a name would differ between what the user wrote and
+// what weir runs), and nesting deeper than maxDepth, which costs the
+// recursive readers and the indented printer time and memory that grow
+// with the square of the depth long before the depth is useful.
+func checkText(src []byte) error {
+	if !utf8.Valid(src) {
+		for i := 0; i < len(src); {
+			r, n := utf8.DecodeRune(src[i:])
+			if r == utf8.RuneError && n <= 1 {
+				return Errorf(lineCol(src, i), "the input is not valid UTF-8 (byte 0x%02x); save the file as UTF-8", src[i])
+			}
+			i += n
+		}
+	}
+	depth := 0
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '"', '\'':
+			// A string; its brackets don't nest.
+			for i++; i < len(src) && src[i] != c; i++ {
+				if src[i] == '\\' {
+					i++
+				}
+			}
+		case '/':
+			switch {
+			case i+1 < len(src) && src[i+1] == '/':
+				for i < len(src) && src[i] != '\n' {
+					i++
+				}
+			case i+1 < len(src) && src[i+1] == '*':
+				if end := bytes.Index(src[i+2:], []byte("*/")); end >= 0 {
+					i += end + 3
+				} else {
+					i = len(src)
+				}
+			}
+		case '[', '{', '(':
+			if depth++; depth > maxDepth {
+				return Errorf(lineCol(src, i), "nested more than %d levels deep; weir reads at most %d, as MongoDB's maxBSONDepth", maxDepth, maxDepth)
+			}
+		case ']', '}', ')':
+			depth--
+		}
+	}
+	return nil
+}
+
+// maxDepth is how deeply arrays, documents and calls may nest in a
+// pipeline's text: MongoDB's default maxBSONDepth.
+const maxDepth = 200
+
+// lineCol is the "line:column" path of byte offset off in src, counting
+// columns in characters.
+func lineCol(src []byte, off int) Path {
+	line, col := 1, 1
+	for _, r := range string(src[:off]) {
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return Path(fmt.Sprintf("%d:%d", line, col))
 }
 
 // DecodeValue is Decode for an already parsed value: a bson.A of stages or
@@ -67,6 +140,11 @@ func (d *decoder) processor(v any) (*Processor, error) {
 		}
 		return &Processor{Pipeline: pl}, nil
 	case bson.D:
+		if len(v) == 1 && strings.HasPrefix(v[0].Key, "$") {
+			// One stage pasted on its own, as the mongosh reader already
+			// takes it: a pipeline of that stage.
+			return d.processor(bson.A{v})
+		}
 		o, err := d.opts(v, "", "a processor", "name", "pipeline", "options")
 		if err != nil {
 			return nil, err
@@ -286,6 +364,21 @@ func (d *decoder) query(v any, p Path) (*Query, error) {
 		return nil, Errorf(p, "expected a query document, found %s", describe(v))
 	}
 	return ParseQueryIn(v, p, d.vars)
+}
+
+// letVars decodes the let of $lookup or $merge: variables, whose names
+// follow MongoDB's rule.
+func (d *decoder) letVars(v any, p Path) ([]Field, error) {
+	fs, err := d.fields(v, p)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fs {
+		if err := checkVarName(f.Name); err != nil {
+			return nil, Errorf(p.Key(f.Name), "%s", err)
+		}
+	}
+	return fs, nil
 }
 
 // fields decodes a document of named expressions ($addFields, let, …).

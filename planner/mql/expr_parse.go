@@ -519,6 +519,28 @@ func checkNamed(op string, args map[string]any, at Path) error {
 				return Errorf(at, "$dateFromParts can't mix %s with year", n)
 			}
 		}
+	case "$dateTrunc", "$dateAdd", "$dateSubtract", "$dateDiff":
+		if args["unit"] == "ms" {
+			return Errorf(at.Key("unit"), "\"ms\" is a window's unit; date operators write \"millisecond\"")
+		}
+		if err := checkConstName(args["unit"], at.Key("unit"), "a date unit", dateUnits, false); err != nil {
+			return err
+		}
+		if err := checkConstName(args["startOfWeek"], at.Key("startOfWeek"), "a day of the week", weekDays, true); err != nil {
+			return err
+		}
+	case "$convert":
+		if err := checkConstName(args["to"], at.Key("to"), "a type $convert converts to", convertTypes, false); err != nil {
+			return err
+		}
+	case "$regexMatch", "$regexFind", "$regexFindAll":
+		if o, ok := args["options"].(string); ok {
+			for _, c := range o {
+				if !strings.ContainsRune("imsxu", c) {
+					return Errorf(at.Key("options"), "%q is not a regular expression flag; expected i, m, s, x or u", string(c))
+				}
+			}
+		}
 	case "$expMovingAvg":
 		if has("N") == has("alpha") {
 			return Errorf(at, "$expMovingAvg requires exactly one of N and alpha")
@@ -552,6 +574,31 @@ func checkNamed(op string, args map[string]any, at Path) error {
 		}
 	}
 	return nil
+}
+
+// The names date operators take as unit and startOfWeek. A window's
+// {size, unit} takes others ("ms"), which is easy to carry over by mistake.
+var (
+	dateUnits    = []string{"year", "quarter", "month", "week", "day", "hour", "minute", "second", "millisecond"}
+	weekDays     = []string{"monday", "mon", "tuesday", "tue", "wednesday", "wed", "thursday", "thu", "friday", "fri", "saturday", "sat", "sunday", "sun"}
+	convertTypes = []string{"double", "string", "binData", "objectId", "bool", "date", "int", "long", "decimal"}
+)
+
+// checkConstName checks an argument that is written as a constant string
+// against the names allowed; an expression computing it is checked when it
+// runs. what names the kind of value in the error; fold accepts any case,
+// as MongoDB does for days of the week.
+func checkConstName(v any, p Path, what string, names []string, fold bool) error {
+	s, ok := v.(string)
+	if !ok || strings.HasPrefix(s, "$") {
+		return nil
+	}
+	for _, n := range names {
+		if s == n || fold && strings.EqualFold(s, n) {
+			return nil
+		}
+	}
+	return Errorf(p, "%q is not %s; expected one of %s%s", s, what, strings.Join(names, ", "), suggestArg(s, names))
 }
 
 // checkSortSpec checks a {field: 1 | -1, …} document.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -47,6 +48,9 @@ func ShellToJSON(src []byte) ([]byte, error) {
 }
 
 func parseShell(src []byte) (any, []Warning, error) {
+	if err := checkText(src); err != nil {
+		return nil, nil, err
+	}
 	sh := &shell{src: string(src), line: 1, col: 1, vars: map[string]any{}}
 	v, err := sh.program()
 	if err != nil {
@@ -534,6 +538,18 @@ func (sh *shell) str() (string, error) {
 			b.WriteByte('\f')
 		case '0':
 			b.WriteByte(0)
+		case 'v':
+			b.WriteByte('\v')
+		case 'x':
+			if sh.pos+2 > len(sh.src) {
+				return "", sh.errorf("invalid \\x escape")
+			}
+			n, err := strconv.ParseUint(sh.src[sh.pos:sh.pos+2], 16, 8)
+			if err != nil {
+				return "", sh.errorf("invalid \\x escape")
+			}
+			b.WriteRune(rune(n))
+			sh.advance(2)
 		case 'u':
 			if sh.pos+4 > len(sh.src) {
 				return "", sh.errorf("invalid \\u escape")
@@ -542,8 +558,19 @@ func (sh *shell) str() (string, error) {
 			if err != nil {
 				return "", sh.errorf("invalid \\u escape")
 			}
-			b.WriteRune(rune(n))
 			sh.advance(4)
+			r := rune(n)
+			// A character beyond U+FFFF is written as a surrogate pair,
+			// \ud83d\ude00, as in JSON.
+			if utf16.IsSurrogate(r) && strings.HasPrefix(sh.src[sh.pos:], `\u`) && sh.pos+6 <= len(sh.src) {
+				if lo, err := strconv.ParseUint(sh.src[sh.pos+2:sh.pos+6], 16, 32); err == nil {
+					if c := utf16.DecodeRune(r, rune(lo)); c != utf8.RuneError {
+						r = c
+						sh.advance(6)
+					}
+				}
+			}
+			b.WriteRune(r)
 		default:
 			b.WriteByte(e)
 		}

@@ -2,8 +2,10 @@ package mql
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -94,8 +96,15 @@ func (d Duration) check(p Path, zeroOK bool) error {
 	if !slices.Contains(Units, d.Unit) {
 		return Errorf(p.Key("unit"), "%q is not a unit (%s)", d.Unit, strings.Join(Units, ", "))
 	}
+	// The engine holds durations as time.Duration, which ends at about
+	// 292 years; a longer one would wrap around to a negative duration.
+	if d.Size > math.MaxInt64/int64(time.Millisecond)/unitMillis[d.Unit] {
+		return Errorf(p.Key("size"), "%d %s is longer than weir can hold (about 292 years)", d.Size, d.Unit)
+	}
 	return nil
 }
+
+var unitMillis = map[string]int64{"ms": 1, "second": 1000, "minute": 60_000, "hour": 3_600_000, "day": 86_400_000}
 
 // String prints the duration as "5 minute".
 func (d Duration) String() string { return fmt.Sprintf("%d %s", d.Size, d.Unit) }
@@ -206,7 +215,9 @@ var stageInfos = []StageInfo{
 	{Name: "$validate", Family: "stateless", Allowed: InMain | InWindow,
 		Options: []string{"validator", "validationAction"},
 		Doc:     "Drops (discard) or dead-letters (dlq) documents that fail a query predicate."},
-	{Name: "$match", Family: "stateless", Allowed: inStateless,
+	// A $merge whenMatched pipeline only reshapes the matched document
+	// ($addFields, $set, $project, $unset, $replaceRoot, $replaceWith).
+	{Name: "$match", Family: "stateless", Allowed: inStateless &^ InWhenMatched,
 		Doc: "Keeps documents that match a query predicate."},
 	{Name: "$project", Family: "stateless", Allowed: inShaping,
 		Doc: "Includes, excludes or computes fields; inclusion and exclusion don't mix, except for _id."},

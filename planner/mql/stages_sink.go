@@ -153,7 +153,7 @@ func (d *decoder) merge(v any, p Path) (Stage, error) {
 		return nil, err
 	}
 	if raw, ok := o.get("let"); ok {
-		if s.Let, err = d.fields(raw, o.at("let")); err != nil {
+		if s.Let, err = d.letVars(raw, o.at("let")); err != nil {
 			return nil, err
 		}
 	}

@@ -1,6 +1,7 @@
 package mql
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -262,7 +263,7 @@ func (d *decoder) source(v any, p Path) (Stage, error) {
 	}
 	o, err := d.opts(doc, p, what, keys...)
 	if err != nil {
-		return nil, err
+		return nil, sourceKindHint(doc, p, what, keys, err)
 	}
 	if s.ConnectionName, err = o.str("connectionName"); err != nil {
 		return nil, err
@@ -353,6 +354,46 @@ func (d *decoder) source(v any, p Path) (Stage, error) {
 		}
 	}
 	return s, nil
+}
+
+// sourceKinds names the kind of $source each kind-specific option belongs
+// to, and the option that makes a $source that kind.
+var sourceKinds = map[string]struct{ what, needs string }{
+	"topic":                {"a Kafka $source", "topic"},
+	"partitionIdleTimeout": {"a Kafka $source", "topic"},
+	"schemaRegistry":       {"a Kafka $source", "topic"},
+	"documents":            {"a documents $source", "documents"},
+	"schedule":             {"a scheduled $source", "schedule"},
+	"db":                   {"a change-stream $source", "no topic, documents or schedule"},
+	"coll":                 {"a change-stream $source", "no topic, documents or schedule"},
+	"initialSync":          {"a change-stream $source", "no topic, documents or schedule"},
+	"readPreference":       {"a change-stream $source", "no topic, documents or schedule"},
+	"readPreferenceTags":   {"a change-stream $source", "no topic, documents or schedule"},
+}
+
+// sourceKindHint explains an unknown $source option that belongs to (or is
+// a typo of an option of) another kind of source: with "topics" for
+// "topic", the source was read as a change stream, and the plain unknown
+// option error would not say why.
+func sourceKindHint(doc bson.D, p Path, what string, keys []string, err error) error {
+	for _, e := range doc {
+		if slices.Contains(keys, e.Key) {
+			continue
+		}
+		target := e.Key
+		if _, ok := sourceKinds[target]; !ok {
+			target = closest(e.Key, slices.Sorted(maps.Keys(sourceKinds)))
+		}
+		k, ok := sourceKinds[target]
+		if !ok || k.what == what {
+			return err
+		}
+		if target == e.Key {
+			return Errorf(p.Key(e.Key), "%s is an option of %s, which has %s; this one was read as %s", e.Key, k.what, k.needs, what)
+		}
+		return Errorf(p.Key(e.Key), "unknown option %q of %s; did you mean %q, of %s?", e.Key, what, target, k.what)
+	}
+	return err
 }
 
 func sourceConn(doc bson.D) string {

@@ -133,6 +133,15 @@ func (s *Project) check(p Path) error {
 			return Errorf(p.Key(f.Path), "cannot mix exclusion (%s: 0) with inclusion or computed fields (%s) in one $project; only _id may be excluded from an inclusion", excl, incl)
 		}
 	}
+	// MongoDB refuses a path given twice, or with one of its parents:
+	// {a: 1, "a.b": 1} and {a: {b: 1}, "a.b": 0}.
+	for i, f := range s.Fields {
+		for _, g := range s.Fields[:i] {
+			if g.Path == f.Path || strings.HasPrefix(f.Path, g.Path+".") || strings.HasPrefix(g.Path, f.Path+".") {
+				return Errorf(p.Key(f.Path), "path collision with %s; give each path once, and a field or its subfields, not both", g.Path)
+			}
+		}
+	}
 	return nil
 }
 
@@ -227,7 +236,7 @@ func (s *AddFields) check(p Path) error {
 		return Errorf(p, "%s needs at least one field", s.Op())
 	}
 	for _, f := range s.Fields {
-		if strings.HasPrefix(f.Name, "$") {
+		if strings.HasPrefix(f.Name, "$") || checkFieldPath(f.Name) != nil {
 			return Errorf(p.Key(f.Name), "%q is not a field name", f.Name)
 		}
 	}

@@ -273,8 +273,8 @@ func (s *Group) check(p Path) error {
 		return Errorf(p, "_id is required; use _id: null for one group")
 	}
 	for _, f := range s.Fields {
-		if strings.Contains(f.Name, ".") || strings.HasPrefix(f.Name, "$") {
-			return Errorf(p.Key(f.Name), "%q is not a valid output field name (no dots, no leading $)", f.Name)
+		if f.Name == "" || strings.Contains(f.Name, ".") || strings.HasPrefix(f.Name, "$") {
+			return Errorf(p.Key(f.Name), "%q is not a valid output field name (non-empty, no dots, no leading $)", f.Name)
 		}
 	}
 	return nil

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeFiles writes files (path under dir → content) and returns dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) string {
+	t.Helper()
+	for name, body := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+const runOrders = `{"k": "a", "v": 1}
+{"k": "b", "v": 2}
+not json
+{"k": "a", "v": 3}
+`
+
+func TestRunPrintsSinklessOutputToStdout(t *testing.T) {
+	dir := writeFiles(t, t.TempDir(), map[string]string{
+		"data/orders.jsonl": runOrders,
+		"p.json":            `[{"$source": {"connectionName": "kafka", "topic": "orders"}}, {"$match": {"k": "a"}}, {"$project": {"_id": 0, "v": 1}}]`,
+	})
+	code, stdout, stderr := weir(t, "", "run", "--conn", "kafka=file:"+filepath.Join(dir, "data"), filepath.Join(dir, "p.json"))
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	// MQL output carries _stream_meta as ASP's sp.process shows it.
+	want := `{"v":1,"_stream_meta":{"source":{"type":"kafka","topic":"orders","partition":0,"offset":0}}}
+{"v":3,"_stream_meta":{"source":{"type":"kafka","topic":"orders","partition":0,"offset":3}}}
+`
+	if stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", stdout, want)
+	}
+	// Without a DLQ the bad line is counted and explained on stderr.
+	for _, s := range []string{"1 document(s) could not be processed", "$source: orders.jsonl:3: not an Extended JSON document"} {
+		if !strings.Contains(stderr, s) {
+			t.Errorf("stderr lacks %q:\n%s", s, stderr)
+		}
+	}
+}
+
+func TestRunSQLFromStdinHasOnlyTheSelectedColumns(t *testing.T) {
+	dir := writeFiles(t, t.TempDir(), map[string]string{"orders.jsonl": runOrders})
+	code, stdout, stderr := weir(t, "SELECT k, v * 10 AS v10 FROM kafka.orders WHERE v > 1;", "run", "--conn", "kafka=file:"+dir, "-")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	want := `{"k":"b","v10":20}
+{"k":"a","v10":30}
+`
+	if stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", stdout, want)
+	}
+}
+
+func TestRunWritesEmitMergeAndDLQFiles(t *testing.T) {
+	dir := writeFiles(t, t.TempDir(), map[string]string{
+		"in/orders.jsonl":     runOrders,
+		"out/shop/sums.jsonl": `{"_id": "a", "total": 100, "since": 2020}` + "\n",
+		"emit.json": `{"name": "copy", "pipeline": [{"$source": {"connectionName": "in", "topic": "orders"}},
+			{"$emit": {"connectionName": "out", "topic": "copied"}}],
+			"options": {"dlq": {"connectionName": "out", "db": "ops", "coll": "dlq"}, "streamMetaFieldName": ""}}`,
+		"merge.json": `{"pipeline": [{"$source": {"connectionName": "in", "topic": "orders"}},
+			{"$project": {"_id": "$k", "total": "$v"}},
+			{"$merge": {"into": {"connectionName": "out", "db": "shop", "coll": "sums"}, "whenMatched": "merge"}}],
+			"options": {"streamMetaFieldName": ""}}`,
+	})
+	conns := []string{"--conn", "in=file:" + filepath.Join(dir, "in"), "--conn", "out=file:" + filepath.Join(dir, "out")}
+	for i := 0; i < 2; i++ {
+		if code, _, stderr := weir(t, "", append(append([]string{"run"}, conns...), filepath.Join(dir, "emit.json"))...); code != 0 {
+			t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+		}
+	}
+	// $emit appends: two runs, each document twice.
+	if got := strings.Count(readFile(t, filepath.Join(dir, "out/copied.jsonl")), `"k":"a","v":1`); got != 2 {
+		t.Errorf("copied.jsonl holds {k:a, v:1} %d times, want 2 (one per run)", got)
+	}
+	dlq := readFile(t, filepath.Join(dir, "out/ops/dlq.jsonl"))
+	if strings.Count(dlq, "\n") != 2 || !strings.Contains(dlq, `"processorName":"copy"`) || !strings.Contains(dlq, `"doc":{"raw":"not json"}`) {
+		t.Errorf("DLQ file:\n%s\nwant the bad line once per run, as ASP's DLQ documents", dlq)
+	}
+
+	code, _, stderr := weir(t, "", append(append([]string{"run"}, conns...), "--name", "sums", filepath.Join(dir, "merge.json"))...)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "sums: merged into "+filepath.Join(dir, "out", "shop", "sums.jsonl")+" (2 document(s) now)") {
+		t.Errorf("stderr should say where the merge went:\n%s", stderr)
+	}
+	// a existed: merged field by field (since kept); b is new.
+	want := `{"_id":"a","total":3,"since":2020}
+{"_id":"b","total":2}
+`
+	if got := readFile(t, filepath.Join(dir, "out/shop/sums.jsonl")); got != want {
+		t.Errorf("sums.jsonl:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestRunExitStatuses(t *testing.T) {
+	dir := writeFiles(t, t.TempDir(), map[string]string{
+		"orders.jsonl": runOrders,
+		"ok.json":      `[{"$source": {"connectionName": "kafka", "topic": "orders"}}]`,
+		"missing.json": `[{"$source": {"connectionName": "kafka", "topic": "nope"}}]`,
+		"bad.json":     `[{"$source": {"connectionName": "kafka", "topic": "orders"}}, {"$frobnicate": {}}]`,
+	})
+	conn := "kafka=file:" + dir
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"done", []string{"--conn", conn, filepath.Join(dir, "ok.json")}, 0, ""},
+		{"no file", []string{"--conn", conn}, 2, "expected one FILE"},
+		{"bad pipeline", []string{"--conn", conn, filepath.Join(dir, "bad.json")}, 2, "$frobnicate"},
+		{"unbound connection", []string{"--conn", "other=file:" + dir, filepath.Join(dir, "ok.json")}, 2, `unknown connection "kafka" (have other); bind it with --conn kafka=file:DIR`},
+		{"kafka URI", []string{"--conn", "kafka=kafka://localhost:9092", filepath.Join(dir, "ok.json")}, 2, "not available until the Kafka and MongoDB connectors land"},
+		{"mongodb URI", []string{"--conn", "kafka=mongodb://localhost", filepath.Join(dir, "ok.json")}, 2, "not available until"},
+		{"bad URI", []string{"--conn", "kafka", filepath.Join(dir, "ok.json")}, 2, "is not NAME=URI"},
+		{"missing topic file", []string{"--conn", conn, filepath.Join(dir, "missing.json")}, 1, "pipeline[0].$source: connection kafka: topic nope"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := weir(t, "", append([]string{"run"}, tc.args...)...)
+			if code != tc.code || !strings.Contains(stderr, tc.msg) {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit %d and %q", code, stderr, tc.code, tc.msg)
+			}
+		})
+	}
+}
