@@ -43,6 +43,7 @@ docs:
 fuzz:
 	$(GO) test ./parser -run '^$$' -fuzz FuzzParse -fuzztime 60s
 	$(GO) test ./planner/mql -run '^$$' -fuzz FuzzParseExpr -fuzztime 60s
+	$(GO) test ./planner/mql -run '^$$' -fuzz FuzzDecode -fuzztime 60s
 
 clean:
 	rm -rf bin
