@@ -41,9 +41,9 @@ docs:
 	$(GO) run ./cmd/weir docs -w docs
 
 fuzz:
-	$(GO) test ./parser -run '^$$' -fuzz FuzzParse -fuzztime 60s
-	$(GO) test ./planner/mql -run '^$$' -fuzz FuzzParseExpr -fuzztime 60s
-	$(GO) test ./planner/mql -run '^$$' -fuzz FuzzDecode -fuzztime 60s
+	$(GO) test ./parser -run '^$$' -fuzz FuzzParse -fuzztime 60s -fuzzminimizetime 5s
+	$(GO) test ./planner/mql -run '^$$' -fuzz FuzzParseExpr -fuzztime 60s -fuzzminimizetime 5s
+	$(GO) test ./planner/mql -run '^$$' -fuzz FuzzDecode -fuzztime 60s -fuzzminimizetime 5s
 
 clean:
 	rm -rf bin

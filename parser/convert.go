@@ -2,6 +2,7 @@ package parser
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -121,6 +122,8 @@ func (c *converter) selectStmt(s *selectStmt) *Select {
 			lit := number(l.Pos, l.Number)
 			if lit.Kind != LitInt {
 				c.fail(l.Pos, "LIMIT %s is not an integer; expected a non-negative integer or $n", l.Number)
+			} else if _, err := lit.Int(); err != nil {
+				c.fail(l.Pos, "LIMIT %s is out of range for a 64-bit integer", l.Number)
 			}
 			out.Limit = lit
 		}
@@ -405,9 +408,15 @@ func (c *converter) unary(e *unaryExpr) Expr {
 func (c *converter) postfix(e *postfixExpr) Expr {
 	x := c.primary(e.X)
 	for _, op := range e.Ops {
-		if op.Index != nil {
+		switch {
+		case op.Index != nil:
 			x = &Subscript{Pos: pos(op.Pos), X: x, Index: c.expr(op.Index)}
-		} else {
+		case op.Field != nil:
+			// items[0].sku is items[0]['sku']: a field of whatever the
+			// expression before it gives.
+			key := &Literal{Pos: pos(op.Field.Pos), Kind: LitString, Text: ident(op.Field)}
+			x = &Subscript{Pos: pos(op.Pos), X: x, Index: key}
+		default:
 			x = &Cast{Pos: pos(op.Pos), X: x, Type: c.typ(op.Cast), Syntax: CastColons}
 		}
 	}
@@ -570,10 +579,15 @@ func (c *converter) interval(i *intervalLit) *Interval {
 	if i.Unit != "" {
 		m := intervalNumber.FindStringSubmatch(text)
 		if m == nil {
+			if strings.HasPrefix(strings.TrimSpace(text), "-") {
+				c.fail(i.Value.Pos, "interval value '%s' is negative; an interval here is a length, written e.g. INTERVAL '5' %s", text, strings.ToUpper(i.Unit))
+				return out
+			}
 			c.fail(i.Value.Pos, "interval value '%s' is not a number; expected e.g. INTERVAL '5' %s", text, strings.ToUpper(i.Unit))
 			return out
 		}
 		out.Value, out.Unit = m[1], units[strings.ToUpper(i.Unit)]
+		c.checkIntervalLength(i, out)
 		return out
 	}
 	m := intervalWithUnit.FindStringSubmatch(text)
@@ -587,5 +601,15 @@ func (c *converter) interval(i *intervalLit) *Interval {
 		return out
 	}
 	out.Value, out.Unit = m[1], u
+	c.checkIntervalLength(i, out)
 	return out
+}
+
+// checkIntervalLength refuses an interval longer than a time.Duration holds
+// (about 292 years), which Duration would otherwise wrap around.
+func (c *converter) checkIntervalLength(i *intervalLit, out *Interval) {
+	f, _ := strconv.ParseFloat(out.Value, 64)
+	if f*float64(unitDurations[out.Unit]) >= math.MaxInt64 {
+		c.fail(i.Value.Pos, "interval '%s' %s is too long; an interval is at most about 292 years", out.Value, out.Unit)
+	}
 }

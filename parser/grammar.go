@@ -326,9 +326,12 @@ type postfixExpr struct {
 	Ops []*postfixOp `parser:"@@*"`
 }
 
+// postfixOp is [i], .field (after a subscript or a parenthesized
+// expression: items[0].sku) or ::type.
 type postfixOp struct {
 	Pos   lexer.Position
 	Index *orExpr   `parser:"  '[' @@ ']'"`
+	Field *identTok `parser:"| '.' @@"`
 	Cast  *typeName `parser:"| '::' @@"`
 }
 

@@ -30,6 +30,9 @@ func Parse(filename, src string) (stmts []Statement, err error) {
 	if perr != nil {
 		return nil, syntaxError(filename, src, perr)
 	}
+	if err := numberJunk(filename, src); err != nil {
+		return nil, err
+	}
 	var c converter
 	stmts = c.script(tree)
 	if c.err != nil {
@@ -37,6 +40,42 @@ func Parse(filename, src string) (stmts []Statement, err error) {
 	}
 	return stmts, nil
 }
+
+// numberJunk refuses a number run into a name, as PostgreSQL 16 does:
+// without it 0x1F reads as 0 AS x1F and 10s as 10 AS s, a column silently
+// renamed and a value silently changed.
+func numberJunk(filename, src string) *Error {
+	lex, err := sqlLexer.LexString(filename, src)
+	if err != nil {
+		return nil
+	}
+	toks, err := lexer.ConsumeAll(lex)
+	if err != nil {
+		return nil
+	}
+	for i := 0; i+1 < len(toks); i++ {
+		t, next := toks[i], toks[i+1]
+		if t.Type != numberType || t.Pos.Offset+len(t.Value) != next.Pos.Offset {
+			continue
+		}
+		if next.Type == identType || next.Type == keywordType || next.Type == qidentType {
+			p := t.Pos
+			return &Error{
+				Pos:  Pos{Filename: filename, Offset: p.Offset, Line: p.Line, Column: p.Column},
+				Msg:  fmt.Sprintf("trailing junk after numeric literal at or near %q", t.Value+next.Value),
+				Code: CodeSyntax,
+			}
+		}
+	}
+	return nil
+}
+
+var (
+	numberType  = sqlLexer.Symbols()["Number"]
+	identType   = sqlLexer.Symbols()["Ident"]
+	keywordType = sqlLexer.Symbols()["Keyword"]
+	qidentType  = sqlLexer.Symbols()["QIdent"]
+)
 
 var (
 	expectedRE    = regexp.MustCompile(`\(expected (.*)\)$`)
