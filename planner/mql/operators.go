@@ -462,7 +462,7 @@ func nearestName(name string, candidates []string) string {
 		if strings.ToLower(c) == lower {
 			return c
 		}
-		d := opEditDistance(lower, strings.ToLower(c))
+		d := EditDistance(lower, strings.ToLower(c))
 		if bestD < 0 || d < bestD || (d == bestD && c < best) {
 			best, bestD = c, d
 		}
@@ -481,9 +481,10 @@ func nearestName(name string, candidates []string) string {
 	return best
 }
 
-// opEditDistance is the Damerau–Levenshtein (optimal string alignment)
-// distance, so a swapped pair of letters counts as one edit.
-func opEditDistance(a, b string) int {
+// EditDistance is the Damerau–Levenshtein (optimal string alignment)
+// distance, so a swapped pair of letters counts as one edit. Every "did you
+// mean" suggestion of weir's front ends measures with it.
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	d := make([][]int, len(ra)+1)
 	for i := range d {
