@@ -1,14 +1,33 @@
 // Package exec runs weir's MQL stage set.
 //
-// This part of the package is the row-at-a-time evaluator: Eval computes an
-// aggregation expression (mql.Expr) over one bson.D document, Match tests a
-// query predicate (mql.Query), and the accumulators fold values for $group
-// and $setWindowFields. It follows MongoDB's documented semantics
-// (shared/reference/asp.md §9): BSON comparison order, null versus missing,
-// implicit array traversal, type bracketing in predicates, numeric widening.
-// Arrow kernels take the typed fast path and fall back to it per row for
-// columns whose values do not share one type, so the two must agree; when
-// they differ, this evaluator is the reference.
+// It has four layers, from the bottom:
+//
+//   - The row evaluator (value.go, eval*.go, match.go, jsonschema.go,
+//     accumulate.go, window_funcs.go): Eval computes an aggregation
+//     expression (mql.Expr) over one bson.D document, Match tests a query
+//     predicate (mql.Query), and the accumulators and window functions fold
+//     values for $group and $setWindowFields. It follows MongoDB's documented
+//     semantics (shared/reference/asp.md §9): BSON comparison order, null
+//     versus missing, implicit array traversal, type bracketing in
+//     predicates, numeric widening.
+//   - Columnar batches (batch.go, column*.go, decode*.go): a Batch is an Arrow
+//     record of the field paths a pipeline reads, with an event-time column
+//     and, when a stage needs whole documents, the raw documents. The decoder
+//     reads Extended JSON lines straight into Arrow builders, only the paths
+//     asked for. Columns are typed when a batch's values agree and a dense
+//     union when they don't; missing and null stay distinct.
+//   - The reference runner (reference*.go): a whole pipeline over bounded
+//     inputs, one document at a time, every window closed at the end of the
+//     input. `weir run`, `weir test` and `weir demo` use it today, and it is
+//     the oracle the streaming runtime is checked against.
+//   - The streaming runtime (stream*.go, runtime*.go, op_*.go), when present:
+//     operators that process batches as they arrive, with per-partition
+//     watermarks, windows that close at end + allowedLateness, late documents
+//     to the DLQ, and source positions committed after the sink flushed.
+//
+// Kernels take the typed fast path and fall back to the row evaluator per
+// row for columns whose values do not share one type, so the two must agree;
+// when they differ, the row evaluator is the reference.
 //
 // Invariants:
 //   - A missing value is the sentinel Missing, never nil (nil is BSON null).
@@ -16,12 +35,14 @@
 //     documents omit fields whose value is Missing.
 //   - Documents are bson.D and arrays bson.A; the evaluator never mutates its
 //     input, so documents may be shared between rows.
-//   - Errors are values the caller routes to the DLQ; a row's error never
-//     stops the processor.
+//   - Errors about a document are values the caller routes to the DLQ; a
+//     row's error never stops the processor.
+//   - Batches are reference counted: whoever keeps one past the call that
+//     handed it over Retains it, and every holder Releases it once; tests use
+//     memory.NewCheckedAllocator and assert zero bytes at the end.
 //
 // To debug an expression, print it with mql.EncodeExpr and evaluate it over
-// the failing document in a test with Eval; every operator is a plain Go
-// function of already-evaluated arguments, except the few that bind
-// variables ($let, $filter, $map, $reduce, …) or short-circuit ($and, $or,
-// $cond, $switch, $ifNull).
+// the failing document in a test with Eval. To debug a pipeline, run it with
+// `weir run` over a file connection, or add a case under testdata/cases and
+// run `weir test`.
 package exec

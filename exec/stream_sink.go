@@ -1,0 +1,54 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/weir-stream/weir/connectors"
+)
+
+// stSinkOp writes rows to a connectors.Sink: $merge, $emit, or the output
+// of a sink-less pipeline. Documents carry ASP's output conventions
+// (_stream_meta, renamed or dropped by streamMetaFieldName) as the
+// reference runner writes them. A document whose computed target fails,
+// or that the sink rejects, goes to the DLQ.
+type stSinkOp struct {
+	rt     *stRuntime
+	name   string // the stage, for messages: "$merge", "$emit", "output"
+	sink   connectors.Sink
+	target func(*StreamRow) (string, error)
+}
+
+var _ Operator = (*stSinkOp)(nil)
+
+func (o *stSinkOp) Process(ctx context.Context, b *RowBatch, _ Emit) error {
+	docs := make([]connectors.Doc, 0, len(b.Rows))
+	for i := range b.Rows {
+		rw := &b.Rows[i]
+		t, err := o.target(rw)
+		if err != nil {
+			o.rt.dlq(o.name, rw.Doc, rw.Meta, err.Error())
+			continue
+		}
+		r := rw.ref()
+		docs = append(docs, connectors.Doc{Doc: o.rt.ref.output(&r), Target: t})
+	}
+	if len(docs) == 0 {
+		return nil
+	}
+	rejected, err := o.sink.Write(ctx, docs)
+	if err != nil {
+		return fmt.Errorf("%s: %w", o.name, err)
+	}
+	for _, r := range rejected {
+		o.rt.dlq(o.name, r.Doc.Doc, nil, r.Reason)
+	}
+	o.rt.mu.Lock()
+	o.rt.stats.Out += int64(len(docs) - len(rejected))
+	o.rt.mu.Unlock()
+	return nil
+}
+
+func (o *stSinkOp) Watermark(context.Context, time.Time, Emit) error { return nil }
+func (o *stSinkOp) Close() error                                     { return nil }
