@@ -21,6 +21,7 @@ const (
 	CodeInvalidParameter   = "22023" // a bad option value or name
 	CodeDivisionByZero     = "22012" // a constant division by zero
 	CodeDatetimeFormat     = "22007" // a TIMESTAMP literal that isn't one
+	CodeInvalidText        = "22P02" // a constant that isn't text of the cast's type ('maybe'::BOOLEAN)
 	CodeDatatypeMismatch   = "42804" // an argument of the wrong kind (LIMIT 'x', a non-constant pattern)
 	CodeInternal           = "XX000" // a planner bug: the pipeline it built failed validation
 )

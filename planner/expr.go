@@ -389,21 +389,25 @@ func flatCall(op string, l, r mql.Expr) mql.Expr {
 // are only known at run time the division tests them.
 func divide(l, r val) val {
 	div := call("$divide", l.e, r.e)
-	intDiv := call("$toLong", call("$trunc", div))
 	nn := l.notNull && r.notNull
 	switch {
 	case l.t == tFloat || r.t == tFloat:
 		return exprVal(div, tFloat, nn)
 	case l.t == tInt && r.t == tInt:
-		return exprVal(intDiv, tInt, nn)
+		return exprVal(call("$toLong", call("$trunc", div)), tInt, nn)
 	}
-	var tests []mql.Expr
-	for _, v := range []val{l, r} {
-		if v.t != tInt {
-			tests = append(tests, call("$in", call("$type", v.e), mql.Array{Elems: []mql.Expr{mql.Literal{Value: "int"}, mql.Literal{Value: "long"}}}))
+	// Each operand is read three times: bind the computed ones once, or
+	// nested divisions would grow the expression threefold per level.
+	return withLet(func(vs []val) mql.Expr {
+		div := call("$divide", vs[0].e, vs[1].e)
+		var tests []mql.Expr
+		for _, v := range vs {
+			if v.t != tInt {
+				tests = append(tests, call("$in", call("$type", v.e), mql.Array{Elems: []mql.Expr{mql.Literal{Value: "int"}, mql.Literal{Value: "long"}}}))
+			}
 		}
-	}
-	return exprVal(call("$cond", and(tests...), intDiv, div), tUnknown, nn)
+		return call("$cond", and(tests...), call("$toLong", call("$trunc", div)), div)
+	}, tUnknown, nn, l, r)
 }
 
 // foldArith computes arithmetic on two numeric constants at plan time.
@@ -578,7 +582,13 @@ func (t *tr) boolValue(e parser.Expr) (val, error) {
 		if x.notNull {
 			return exprVal(m, tBool, true), nil
 		}
-		return exprVal(call("$cond", isNull(x), null(), m), tBool, false), nil
+		return withLet(func(vs []val) mql.Expr {
+			m, _ := t.likeMatch(n, vs[0])
+			if n.Not {
+				m = call("$not", m)
+			}
+			return call("$cond", isNull(vs[0]), null(), m)
+		}, tBool, false, x), nil
 	}
 	return val{}, errorf(e, CodeInternal, "internal error: %s is not a predicate", nodeName(e))
 }
@@ -632,7 +642,10 @@ func withLet(build func([]val) mql.Expr, t typ, notNull bool, vs ...val) val {
 		case mql.FieldPath, mql.Literal, mql.Variable, mql.Meta:
 			continue
 		}
-		name := names[i%len(names)]
+		name := fmt.Sprintf("v%d", i)
+		if i < len(names) {
+			name = names[i]
+		}
 		vars = append(vars, mql.Field{Name: name, Value: v.e})
 		bound[i] = val{e: mql.Variable{Name: name}, t: v.t, notNull: v.notNull}
 	}
@@ -686,7 +699,14 @@ func (t *tr) inValue(n *parser.In) (val, error) {
 	}
 	v := exprVal(e, tBool, nn)
 	if !x.notNull {
-		v = exprVal(call("$cond", isNull(x), null(), e), tBool, false)
+		v = withLet(func(vs []val) mql.Expr {
+			found := call("$in", vs[0].e, mql.Array{Elems: elems})
+			e := found
+			if _, isFalse := notFound.(mql.Literal); !isFalse || hasNull {
+				e = call("$cond", found, mql.Literal{Value: true}, notFound)
+			}
+			return call("$cond", isNull(vs[0]), null(), e)
+		}, tBool, false, x)
 	}
 	if n.Not {
 		return t.unaryVal(v), nil
@@ -876,11 +896,69 @@ func (t *tr) cast(n *parser.Cast) (val, error) {
 			return v, err
 		}
 	}
+	if n.Type.Name == "BOOLEAN" && x.t != tInt && x.t != tFloat {
+		if x.t == tBool {
+			return x, nil
+		}
+		return textToBool(x), nil
+	}
 	e := call(c.op, x.e)
 	if n.Type.Name == "DATE" {
 		e = mql.NamedCall{Op: "$dateTrunc", Args: []mql.NamedArg{{Name: "date", Value: e}, {Name: "unit", Value: mql.Literal{Value: "day"}}}}
 	}
 	return exprVal(e, c.t, x.notNull), nil
+}
+
+// The strings PostgreSQL reads as booleans (any case, spaces trimmed):
+// true, yes, on, 1 and false, no, off, 0, and unique prefixes of the words.
+var (
+	trueTexts  = []string{"t", "tr", "tru", "true", "y", "ye", "yes", "on", "1"}
+	falseTexts = []string{"f", "fa", "fal", "fals", "false", "n", "no", "of", "off", "0"}
+)
+
+func boolText(s string) (b, ok bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	for _, t := range trueTexts {
+		if s == t {
+			return true, true
+		}
+	}
+	for _, t := range falseTexts {
+		if s == t {
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// textToBool is CAST(x AS BOOLEAN) for a value that may be a string:
+// $toBool makes every string true ('false' too), so strings are read as
+// PostgreSQL reads them, and one that is not a boolean fails the document
+// (through $toInt, as PostgreSQL raises an error); other types keep
+// $toBool (0 is false, other numbers true).
+func textToBool(x val) val {
+	texts := func(ss []string) mql.Expr {
+		a := mql.Array{}
+		for _, s := range ss {
+			a.Elems = append(a.Elems, lit(s))
+		}
+		return a
+	}
+	return withLet(func(vs []val) mql.Expr {
+		v := vs[0].e
+		norm := call("$toLower", mql.NamedCall{Op: "$trim", Args: []mql.NamedArg{{Name: "input", Value: v}}})
+		branch := func(c, then mql.Expr) mql.Expr {
+			return mql.Object{Fields: []mql.Field{{Name: "case", Value: c}, {Name: "then", Value: then}}}
+		}
+		fromText := mql.NamedCall{Op: "$switch", Args: []mql.NamedArg{
+			{Name: "branches", Value: mql.Array{Elems: []mql.Expr{
+				branch(call("$in", norm, texts(trueTexts)), lit(true)),
+				branch(call("$in", norm, texts(falseTexts)), lit(false)),
+			}}},
+			{Name: "default", Value: call("$toBool", call("$toInt", v))},
+		}}
+		return call("$cond", call("$eq", call("$type", v), lit("string")), fromText, call("$toBool", v))
+	}, tBool, x.notNull, x)
 }
 
 // timestampLayouts are the ISO-8601 forms TIMESTAMP '…' accepts.
@@ -912,7 +990,7 @@ func foldCast(n *parser.Cast, v any, to string) (val, bool, error) {
 		}
 		tm, ok := parseTimestamp(s)
 		if !ok {
-			return val{}, true, errorf(n, CodeDatetimeFormat, "invalid input syntax for type timestamp: %q; expected ISO 8601, such as '2024-05-01 12:00:00Z'", s)
+			return val{}, true, errorf(n.X, CodeDatetimeFormat, "invalid input syntax for type timestamp: %q; expected ISO 8601, such as '2024-05-01 12:00:00Z'", s)
 		}
 		if to == "DATE" {
 			tm = tm.UTC().Truncate(24 * time.Hour)
@@ -924,6 +1002,20 @@ func foldCast(n *parser.Cast, v any, to string) (val, bool, error) {
 		}
 		s, err := constString(n, v)
 		return constVal(s), err == nil, nil
+	case "BOOLEAN":
+		switch x := v.(type) {
+		case bool:
+			return constVal(x), true, nil
+		case string:
+			b, ok := boolText(x)
+			if !ok {
+				return val{}, true, errorf(n.X, CodeInvalidText, "invalid input syntax for type boolean: %q; expected true, false, yes, no, on, off, 1 or 0", x)
+			}
+			return constVal(b), true, nil
+		case int32, int64:
+			i, _ := asInt64(x)
+			return constVal(i != 0), true, nil
+		}
 	case "DOUBLE PRECISION", "REAL":
 		if s, ok := v.(string); ok {
 			if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {

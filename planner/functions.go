@@ -359,7 +359,39 @@ func (t *tr) call(c *parser.Call) (val, error) {
 		}
 		args[i] = v
 	}
-	return f.build(c, args)
+	v, err := f.build(c, args)
+	if err != nil || !readsTwice(v.e, args) {
+		return v, err
+	}
+	// The translation reads a computed argument more than once (a null
+	// test and the operation): bind the arguments once with $let, or
+	// nested calls would double the expression per level.
+	var berr error
+	out := withLet(func(vs []val) mql.Expr {
+		b, err := f.build(c, vs)
+		berr = err
+		return b.e
+	}, v.t, v.notNull, args...)
+	return out, berr
+}
+
+// readsTwice reports whether e holds one of the computed (not a field, a
+// variable or a constant) args more than once.
+func readsTwice(e mql.Expr, args []val) bool {
+	var whole string
+	for _, a := range args {
+		switch a.e.(type) {
+		case mql.FieldPath, mql.Literal, mql.Variable, mql.Meta:
+			continue
+		}
+		if whole == "" {
+			whole = encode(e)
+		}
+		if strings.Count(whole, encode(a.e)) > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 func argCount(min, max int) string {

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -222,7 +223,7 @@ func planCreateProcessor(p *Plan, s *parser.CreateProcessor) error {
 	case s.MQL != nil:
 		dec, warns, err := mql.Decode([]byte(s.MQL.Text))
 		if err != nil {
-			return errorf(s.MQL, CodeInvalidParameter, "in the MQL pipeline: %v", err)
+			return mqlTextError(s.MQL, err)
 		}
 		proc, p.Warnings = dec, warns
 	default:
@@ -282,4 +283,49 @@ func isSink(s mql.Stage) bool {
 		return true
 	}
 	return false
+}
+
+var jsonPosRE = regexp.MustCompile(`^(\d+):(\d+): (.*)$`)
+
+// mqlTextError reports an AS MQL '…' pipeline that doesn't decode. A JSON
+// syntax error carries its line:column inside the string; it is moved to
+// the file's coordinates so the error points at the offending character
+// (each ” in the SQL text is one ' in the string). Errors with a pipeline
+// path point at the string.
+func mqlTextError(lit *parser.Literal, err error) *Error {
+	m := jsonPosRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return errorf(lit, CodeInvalidParameter, "in the MQL pipeline: %v", err)
+	}
+	line, _ := strconv.Atoi(m[1])
+	col, _ := strconv.Atoi(m[2])
+	text := lit.Text
+	// idx is the byte offset of line:col in the text; quotes counts the
+	// doubled quotes before it on its line, and all counts those in the text.
+	idx, l, quotes, all := 0, 1, 0, 0
+	for idx < len(text) && l < line {
+		if text[idx] == '\n' {
+			l++
+			quotes = 0
+		} else if text[idx] == '\'' {
+			all++
+		}
+		idx++
+	}
+	for i := 0; i < col-1 && idx < len(text) && text[idx] != '\n'; i++ {
+		if text[idx] == '\'' {
+			quotes++
+			all++
+		}
+		idx++
+	}
+	pos := lit.Pos
+	pos.Offset += 1 + idx + all
+	if line == 1 {
+		pos.Column += 1 + col - 1 + quotes
+	} else {
+		pos.Line += line - 1
+		pos.Column = col + quotes
+	}
+	return &Error{Pos: pos, Code: CodeInvalidParameter, Msg: "in the MQL pipeline: " + m[3]}
 }

@@ -136,6 +136,18 @@ func TestSeedInSQL(t *testing.T) {
 		if got[i].Op() == "$project" {
 			continue
 		}
+		if sw, ok := got[i].(*mql.SetWindowFields); ok {
+			// SQL's SUM adds a hidden count of the numbers in the
+			// frame, to be NULL where $sum is 0; the seed has none.
+			c := *sw
+			c.Output = nil
+			for _, o := range sw.Output {
+				if !strings.HasPrefix(o.Field, "__") {
+					c.Output = append(c.Output, o)
+				}
+			}
+			got[i] = &c
+		}
 		g, _ := mql.EncodeJSON(mql.Doc(got[i]), true, false)
 		w, _ := mql.EncodeJSON(mql.Doc(want[i]), true, false)
 		// The seed's project reads $customerInfo.name, renamed above.

@@ -112,6 +112,13 @@ func (q *query) windowStage(inner mql.Pipeline, keys []gkey) (mql.Stage, error) 
 		if err != nil {
 			return nil, err
 		}
+		// A hop longer than the window leaves gaps whose rows no window
+		// holds: they would be dropped without a trace.
+		sizeMS, _ := intervalMillis(w.Size)
+		hopMS, _ := intervalMillis(w.Slide)
+		if hopMS > sizeMS {
+			return nil, errorf(w.Slide, CodeInvalidParameter, "the hop (%d %s) is longer than the window size (%d %s): rows between windows would be dropped; HOP takes the size first, then a hop no longer than it", hop.Size, hop.Unit, size.Size, size.Unit)
+		}
 		return &mql.HoppingWindow{Interval: size, HopSize: hop, WindowOptions: opts}, nil
 	case parser.Session:
 		gap, err := duration(w.Gap, false, "the session gap")

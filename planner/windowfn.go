@@ -86,6 +86,11 @@ func (o *overPlan) over(c *parser.Call) (val, error) {
 		if it.Desc {
 			order = -1
 		}
+		// $setWindowFields sorts NULL lowest, so first ascending and
+		// last descending; it can't be told otherwise.
+		if it.Nulls != "" && (it.Nulls == "FIRST") == it.Desc {
+			return val{}, errorf(it, CodeFeatureNotSupport, "NULLS %s is not supported in OVER (ORDER BY …): window functions sort NULL first ascending and last descending; drop NULLS %s or filter NULLs out in WHERE", it.Nulls, it.Nulls)
+		}
 		sortBy = append(sortBy, mql.SortKey{Path: v.path, Order: order})
 	}
 
@@ -110,6 +115,9 @@ func (o *overPlan) over(c *parser.Call) (val, error) {
 		}
 		if err := needOrder(); err != nil {
 			return val{}, err
+		}
+		if len(sortBy) > 1 {
+			return val{}, errorf(ov.OrderBy[1], CodeFeatureNotSupport, "%s() takes one ORDER BY key in its OVER clause, found %d: $setWindowFields ranks by a single field", name, len(sortBy))
 		}
 		fn = mql.NamedCall{Op: windowOnly[name]}
 	case "LAG", "LEAD":
@@ -170,6 +178,9 @@ func (o *overPlan) over(c *parser.Call) (val, error) {
 		} else if len(sortBy) > 0 {
 			// PostgreSQL's default frame with ORDER BY: from the start
 			// of the partition to the current row and its peers.
+			if len(sortBy) > 1 {
+				return val{}, errorf(ov.OrderBy[1], CodeFeatureNotSupport, "with more than one ORDER BY key, the default frame (RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW, which takes the current row's peers) can't be planned: $setWindowFields ranges over one key; write ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW, or order by one key")
+			}
 			window = &mql.WindowBounds{Range: true, Lo: "unbounded", Hi: "current"}
 		}
 	}
@@ -193,6 +204,14 @@ func (o *overPlan) over(c *parser.Call) (val, error) {
 	if name == "ROW_NUMBER" || name == "RANK" || name == "DENSE_RANK" || name == "COUNT" {
 		t = tInt
 	}
+	if name == "SUM" {
+		// $sum is 0 over a frame without numbers, where SQL's SUM is
+		// NULL: a hidden count of the numbers tells the two apart.
+		n := o.hiddenName()
+		isNum := call("$cond", call("$isNumber", args[0].e), lit(int32(1)), lit(int32(0)))
+		st.Output = append(st.Output, mql.WindowOutput{Field: n, Func: call("$sum", isNum), Window: window})
+		return exprVal(call("$cond", call("$eq", mql.FieldPath{Path: n}, lit(int32(0))), null(), mql.FieldPath{Path: field}), args[0].t, false), nil
+	}
 	return val{e: mql.FieldPath{Path: field}, path: field, t: t}, nil
 }
 
@@ -205,6 +224,11 @@ func (o *overPlan) fieldName() string {
 		o.used[h] = true
 		return h
 	}
+	return o.hiddenName()
+}
+
+// hiddenName is a new hidden output field, left out of the query's rows.
+func (o *overPlan) hiddenName() string {
 	for i := 0; ; i++ {
 		n := fmt.Sprintf("__w%d", i)
 		if !o.used[n] {
