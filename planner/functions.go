@@ -427,7 +427,7 @@ func knownNames() []string {
 func suggestion(name string) string {
 	best, bestD := "", 1<<30
 	for _, k := range knownNames() {
-		if d := editDistance(name, k); d < bestD {
+		if d := mql.EditDistance(name, k); d < bestD {
 			best, bestD = k, d
 		}
 	}
@@ -435,24 +435,4 @@ func suggestion(name string) string {
 		return ""
 	}
 	return fmt.Sprintf("; did you mean %s?", strings.ToLower(best))
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

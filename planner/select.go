@@ -279,7 +279,7 @@ func sourceOption(s *mql.Source, o *parser.Option) error {
 func unknownOption(o *parser.Option, what string, keys []string) error {
 	best, bestD := "", 1<<30
 	for _, k := range keys {
-		if d := editDistance(strings.ToLower(o.Key), strings.ToLower(k)); d < bestD {
+		if d := mql.EditDistance(strings.ToLower(o.Key), strings.ToLower(k)); d < bestD {
 			best, bestD = k, d
 		}
 	}
