@@ -19,13 +19,13 @@ import (
 // (STYLE.md §3), the batch operators exchange, and Build, the one place
 // where stage names become operators. stream_run.go runs them.
 //
-// The batch operators exchange is a row batch (RowBatch), not H6's Arrow
+// The batch operators exchange is a row batch (RowBatch), not the Arrow
 // Batch: most stages rewrite whole documents, and there is not yet a way to
 // build an Arrow Batch (with its Raw column) back from documents outside
 // the decoder. Every operator here therefore works per row on bson.D, with
 // MongoDB's semantics from Eval/Match and the reference runner's stage
 // code, so the streaming engine and the oracle cannot drift apart. The
-// columnar $match kernel (op_match_columns.go, MatchColumns) runs on H6's Batch and
+// columnar $match kernel (op_match_columns.go, MatchColumns) runs on the Arrow Batch and
 // is ready for when sources produce Arrow batches.
 
 // StreamRow is one document on its way through a streaming pipeline.
