@@ -1,0 +1,542 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/weir-stream/weir/connectors"
+	"github.com/weir-stream/weir/planner/mql"
+)
+
+// FallbackPoll is SourceOptions.Fallback's one value: tail inserts in _id
+// order when the server has no change streams.
+const FallbackPoll = "poll"
+
+// SourceOptions configure a change-stream source: $source's db, coll,
+// initialSync and config, plus weir's fallback.
+type SourceOptions struct {
+	// DB and Colls set the scope: a collection (DB and one coll), some
+	// collections of a database (DB and several), a database (DB only) or
+	// the whole cluster (neither).
+	DB    string
+	Colls []string
+	// FullDocument is default, updateLookup, required or whenAvailable;
+	// FullDocumentBeforeChange is off, required or whenAvailable.
+	FullDocument             string
+	FullDocumentBeforeChange string
+	// FullDocumentOnly emits each event's fullDocument instead of the
+	// event; events without one (deletes, updates without updateLookup)
+	// are skipped.
+	FullDocumentOnly bool
+	// Pipeline filters or reshapes the events on the server.
+	Pipeline bson.A
+	// StartAfter resumes after this token: a change stream's resume token,
+	// or a poll token; both are what Position.ResumeToken carried.
+	// StartAtOperationTime starts at a cluster time instead. Without
+	// either the stream starts now.
+	StartAfter           bson.Raw
+	StartAtOperationTime *bson.Timestamp
+	// MaxAwaitTime is how long the server holds a getMore open waiting for
+	// events (default 1s, as ASP's maxAwaitTimeMS).
+	MaxAwaitTime time.Duration
+	// InitialSync first emits the documents already in the collection as
+	// insert events, in _id order, then the changes since the stream
+	// opened. It is skipped when StartAfter resumes a stream.
+	InitialSync bool
+	// Fallback is "poll" to tail inserts when the server has no change
+	// streams, "" to fail instead.
+	Fallback string
+	// PollInterval is how often the poll fallback looks for new documents
+	// when the last look found none (default 1s).
+	PollInterval time.Duration
+	// BatchSize bounds the messages of one Read (default 1000).
+	BatchSize int
+	// Logger receives the start-up notice of a fallback; nil is
+	// slog.Default().
+	Logger *slog.Logger
+}
+
+func (o *SourceOptions) validate() error {
+	if o.DB == "" && len(o.Colls) > 0 {
+		return errors.New("$source: coll needs db")
+	}
+	if o.StartAfter != nil && o.StartAtOperationTime != nil {
+		return errors.New("$source.config: startAfter and startAtOperationTime are mutually exclusive")
+	}
+	if !slices.Contains([]string{"", "default", "updateLookup", "required", "whenAvailable"}, o.FullDocument) {
+		return fmt.Errorf("$source.config.fullDocument: %q is not one of default, updateLookup, required, whenAvailable", o.FullDocument)
+	}
+	if !slices.Contains([]string{"", "off", "required", "whenAvailable"}, o.FullDocumentBeforeChange) {
+		return fmt.Errorf("$source.config.fullDocumentBeforeChange: %q is not one of off, required, whenAvailable", o.FullDocumentBeforeChange)
+	}
+	if o.Fallback != "" && o.Fallback != FallbackPoll {
+		return fmt.Errorf("$source.config.fallback: %q is not a fallback; use \"poll\" or leave it out", o.Fallback)
+	}
+	if o.MaxAwaitTime < 0 || o.PollInterval < 0 || o.BatchSize < 0 {
+		return errors.New("$source: maxAwaitTimeMS, pollInterval and batch size must be positive")
+	}
+	if o.MaxAwaitTime == 0 {
+		o.MaxAwaitTime = time.Second
+	}
+	if o.PollInterval == 0 {
+		o.PollInterval = time.Second
+	}
+	if o.BatchSize == 0 {
+		o.BatchSize = 1000
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return nil
+}
+
+// SourceOptionsFor fills SourceOptions from a planned change-stream
+// $source. Fallback, PollInterval and Logger are weir's, set by the caller.
+func SourceOptionsFor(s *mql.Source) (SourceOptions, error) {
+	o := SourceOptions{DB: s.DB, Colls: s.Colls}
+	if s.InitialSync != nil {
+		o.InitialSync = s.InitialSync.Enable
+	}
+	c := s.StreamConfig
+	if c == nil {
+		return o, nil
+	}
+	o.FullDocument = c.FullDocument
+	o.FullDocumentBeforeChange = c.FullDocumentBeforeChange
+	o.FullDocumentOnly = s.FullDocumentOnly()
+	o.MaxAwaitTime = time.Duration(c.MaxAwaitTimeMS) * time.Millisecond
+	if c.Pipeline != nil {
+		o.Pipeline = mql.EncodePipeline(c.Pipeline)
+	}
+	if c.StartAfter != nil {
+		raw, err := bson.Marshal(c.StartAfter)
+		if err != nil {
+			return o, fmt.Errorf("$source.config.startAfter: expected a resume token document: %w", err)
+		}
+		o.StartAfter = raw
+	}
+	switch t := c.StartAtOperationTime.(type) {
+	case nil:
+	case bson.Timestamp:
+		o.StartAtOperationTime = &t
+	case bson.DateTime:
+		o.StartAtOperationTime = &bson.Timestamp{T: uint32(t.Time().Unix())}
+	default:
+		return o, fmt.Errorf("$source.config.startAtOperationTime: expected a timestamp or a date, found %T", t)
+	}
+	return o, nil
+}
+
+// Source reads change events (or, in the poll fallback, inserts) as BSON
+// messages. Read is not safe for concurrent use; Commit may be called
+// from another goroutine.
+type Source struct {
+	client *Client
+	opts   SourceOptions
+	scope  string // "db.coll", "db.*" or "*" for messages
+	notice string
+
+	// Change-stream mode.
+	stream  *mongo.ChangeStream
+	syncCur *mongo.Cursor // the initial sync's copy, until exhausted
+
+	// Poll mode.
+	poll    *mongo.Collection
+	lastID  bson.RawValue // the last _id read; zero before the first
+	polling bool
+
+	mu        sync.Mutex
+	committed connectors.Position
+}
+
+var _ connectors.Source = (*Source)(nil)
+
+// pollTokenKey marks a poll fallback's position, so StartAfter can tell it
+// from a change stream's resume token.
+const pollTokenKey = "_weirPollAfter"
+
+// OpenSource opens the change stream (so a server without change streams,
+// or a bad option, fails here rather than at the first Read) and, when
+// the server has none and Fallback is "poll", switches to polling, saying
+// so through Notice and the logger.
+func OpenSource(ctx context.Context, c *Client, o SourceOptions) (*Source, error) {
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	s := &Source{client: c, opts: o, scope: scopeName(o)}
+	if o.StartAfter != nil {
+		if _, err := o.StartAfter.LookupErr(pollTokenKey); err == nil {
+			// The stream was polled before; keep polling from there.
+			return s, s.openPoll(ctx, "")
+		}
+	}
+	err := s.openStream(ctx)
+	if err == nil {
+		return s, nil
+	}
+	if !noChangeStreams(err) {
+		return nil, fmt.Errorf("mongodb source on %s: opening the change stream: %w", s.scope, err)
+	}
+	why := fmt.Sprintf("the server at %s has no change streams (it answered: %s)", strings.Join(hostsOf(c), ","), serverMessage(err))
+	if o.Fallback != FallbackPoll {
+		return nil, fmt.Errorf("mongodb source on %s: %s; set config.fallback: \"poll\" to tail inserts in _id order instead", s.scope, why)
+	}
+	return s, s.openPoll(ctx, why)
+}
+
+func scopeName(o SourceOptions) string {
+	switch {
+	case o.DB == "":
+		return "the cluster"
+	case len(o.Colls) == 0:
+		return o.DB + ".*"
+	case len(o.Colls) == 1:
+		return o.DB + "." + o.Colls[0]
+	}
+	return o.DB + ".{" + strings.Join(o.Colls, ",") + "}"
+}
+
+func hostsOf(c *Client) []string {
+	if cs, err := c.cfg.validate(); err == nil {
+		return cs.Hosts
+	}
+	return []string{"?"}
+}
+
+// Notice is the start-up message of a fallback ("" when reading a change
+// stream), for the engine to show beside the processor.
+func (s *Source) Notice() string { return s.notice }
+
+// Polling reports whether the source tails inserts instead of reading a
+// change stream.
+func (s *Source) Polling() bool { return s.polling }
+
+func (s *Source) openStream(ctx context.Context) error {
+	o := s.opts
+	co := options.ChangeStream().SetMaxAwaitTime(o.MaxAwaitTime).SetBatchSize(int32(o.BatchSize))
+	if o.FullDocument != "" {
+		co.SetFullDocument(options.FullDocument(o.FullDocument))
+	}
+	if o.FullDocumentBeforeChange != "" {
+		co.SetFullDocumentBeforeChange(options.FullDocument(o.FullDocumentBeforeChange))
+	}
+	if o.StartAfter != nil {
+		co.SetStartAfter(o.StartAfter)
+	}
+	if o.StartAtOperationTime != nil {
+		co.SetStartAtOperationTime(o.StartAtOperationTime)
+	}
+	pipeline := bson.A{}
+	if len(o.Colls) > 1 {
+		colls := make(bson.A, len(o.Colls))
+		for i, c := range o.Colls {
+			colls[i] = c
+		}
+		pipeline = append(pipeline, bson.D{{Key: "$match", Value: bson.D{{Key: "ns.coll", Value: bson.D{{Key: "$in", Value: colls}}}}}})
+	}
+	pipeline = append(pipeline, o.Pipeline...)
+	mc := s.client.mongo
+	var err error
+	switch {
+	case o.DB == "":
+		s.stream, err = mc.Watch(ctx, pipeline, co)
+	case len(o.Colls) == 1:
+		s.stream, err = mc.Database(o.DB).Collection(o.Colls[0]).Watch(ctx, pipeline, co)
+	default:
+		s.stream, err = mc.Database(o.DB).Watch(ctx, pipeline, co)
+	}
+	if err != nil {
+		return err
+	}
+	// The copy starts after the stream, so a document written in between
+	// is seen twice rather than never (at-least-once, as ASP warns).
+	if o.InitialSync && o.StartAfter == nil && o.StartAtOperationTime == nil {
+		if len(o.Colls) != 1 {
+			s.stream.Close(ctx)
+			return fmt.Errorf("initialSync copies one collection; this source watches %s", s.scope)
+		}
+		s.syncCur, err = mc.Database(o.DB).Collection(o.Colls[0]).Find(ctx, bson.D{},
+			options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(int32(o.BatchSize)))
+		if err != nil {
+			s.stream.Close(ctx)
+			return fmt.Errorf("initialSync: %w", err)
+		}
+	}
+	return nil
+}
+
+// noChangeStreams says whether an error opening a change stream means the
+// server has none: FerretDB's NotImplemented (238) for a collection and
+// FailedToParse (9) for the aggregate: 1 of a database or cluster stream,
+// a standalone mongod's 40573, CommandNotFound (59) and an unknown stage
+// (40324) from other MongoDB-wire servers.
+func noChangeStreams(err error) bool {
+	var ce mongo.CommandError
+	if !errors.As(err, &ce) {
+		return false
+	}
+	switch ce.Code {
+	case 238, 40573, 59, 40324:
+		return true
+	case 9:
+		return strings.Contains(ce.Message, "aggregate")
+	}
+	return false
+}
+
+func serverMessage(err error) string {
+	var ce mongo.CommandError
+	if errors.As(err, &ce) {
+		return fmt.Sprintf("%s (%s, code %d)", ce.Message, ce.Name, ce.Code)
+	}
+	return err.Error()
+}
+
+// openPoll switches to tailing inserts: from the token's _id when resuming,
+// from the start for an initial sync, else from the newest document, as a
+// change stream starts now.
+func (s *Source) openPoll(ctx context.Context, why string) error {
+	o := s.opts
+	if o.DB == "" || len(o.Colls) != 1 {
+		return fmt.Errorf("mongodb source on %s: %s; the poll fallback tails one collection, so give db and one coll", s.scope, why)
+	}
+	if len(o.Pipeline) > 0 {
+		return fmt.Errorf("mongodb source on %s: %s; config.pipeline works on change events, which the poll fallback doesn't have: remove it or use a server with change streams", s.scope, why)
+	}
+	s.polling = true
+	s.poll = s.client.mongo.Database(o.DB).Collection(o.Colls[0])
+	switch {
+	case o.StartAfter != nil:
+		v, err := o.StartAfter.LookupErr(pollTokenKey)
+		if err != nil {
+			return fmt.Errorf("mongodb source on %s: %s, and startAfter is a change stream's resume token, which polling can't resume from", s.scope, why)
+		}
+		s.lastID = v
+	case o.InitialSync:
+	default:
+		var last bson.Raw
+		err := s.poll.FindOne(ctx, bson.D{}, options.FindOne().SetSort(bson.D{{Key: "_id", Value: -1}}).SetProjection(bson.D{{Key: "_id", Value: 1}})).Decode(&last)
+		switch {
+		case errors.Is(err, mongo.ErrNoDocuments):
+		case err != nil:
+			return fmt.Errorf("mongodb source on %s: finding where to start polling: %w", s.scope, err)
+		default:
+			s.lastID = last.Lookup("_id")
+		}
+	}
+	if why != "" {
+		s.notice = fmt.Sprintf("mongodb source on %s: %s; tailing inserts in _id order every %s instead: updates, deletes and inserts of _ids lower than the last one seen are not read", s.scope, why, o.PollInterval)
+		o.Logger.Warn(s.notice)
+	}
+	return nil
+}
+
+// Read returns the next events, waiting for some.
+func (s *Source) Read(ctx context.Context) ([]connectors.Message, error) {
+	if s.polling {
+		return s.readPoll(ctx)
+	}
+	if s.syncCur != nil {
+		msgs, err := s.readSync(ctx)
+		if len(msgs) > 0 || err != nil {
+			return msgs, err
+		}
+	}
+	for {
+		if !s.stream.Next(ctx) {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			if err := s.stream.Err(); err != nil {
+				return nil, fmt.Errorf("mongodb source on %s: %w", s.scope, err)
+			}
+			return nil, fmt.Errorf("mongodb source on %s: the change stream was closed by the server (invalidated: the collection or database was dropped or renamed)", s.scope)
+		}
+		var msgs []connectors.Message
+		for {
+			if m, ok := s.eventMessage(s.stream.Current); ok {
+				msgs = append(msgs, m)
+			}
+			if len(msgs) >= s.opts.BatchSize || s.stream.RemainingBatchLength() == 0 || !s.stream.TryNext(ctx) {
+				break
+			}
+		}
+		if len(msgs) > 0 {
+			return msgs, nil
+		}
+		// Every event lacked a fullDocument under fullDocumentOnly.
+	}
+}
+
+// eventMessage turns a change event into a message; ok is false when
+// fullDocumentOnly has nothing to emit.
+func (s *Source) eventMessage(ev bson.Raw) (connectors.Message, bool) {
+	value := slices.Clone([]byte(ev)) // Current is reused by the next Next
+	m := connectors.Message{Format: connectors.BSON, Value: value}
+	if tok, ok := ev.Lookup("_id").DocumentOK(); ok {
+		m.Position.ResumeToken = slices.Clone([]byte(tok))
+	}
+	if ns, ok := ev.Lookup("ns").DocumentOK(); ok {
+		db, _ := ns.Lookup("db").StringValueOK()
+		coll, _ := ns.Lookup("coll").StringValueOK()
+		m.Position.Topic = db + "." + coll
+	}
+	if wt, ok := ev.Lookup("wallTime").DateTimeOK(); ok {
+		m.Time = time.UnixMilli(wt).UTC()
+	} else if t, _, ok := ev.Lookup("clusterTime").TimestampOK(); ok {
+		m.Time = time.Unix(int64(t), 0).UTC()
+	}
+	if s.opts.FullDocumentOnly {
+		fd, ok := ev.Lookup("fullDocument").DocumentOK()
+		if !ok {
+			return m, false
+		}
+		m.Value = slices.Clone([]byte(fd))
+	}
+	return m, true
+}
+
+// readSync returns the next documents of the initial sync as insert
+// events. Their position has no resume token: a restart from one redoes
+// the sync, which at-least-once allows and ASP documents.
+func (s *Source) readSync(ctx context.Context) ([]connectors.Message, error) {
+	ns := s.opts.DB + "." + s.opts.Colls[0]
+	var msgs []connectors.Message
+	for len(msgs) < s.opts.BatchSize && s.syncCur.Next(ctx) {
+		m, err := s.insertMessage(s.syncCur.Current, ns, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		m.Position.ResumeToken = nil
+		msgs = append(msgs, m)
+		if s.syncCur.RemainingBatchLength() == 0 {
+			break
+		}
+	}
+	if err := s.syncCur.Err(); err != nil {
+		return nil, fmt.Errorf("mongodb source on %s: initialSync: %w", s.scope, err)
+	}
+	if len(msgs) == 0 {
+		s.syncCur.Close(ctx)
+		s.syncCur = nil
+	}
+	return msgs, nil
+}
+
+// insertMessage makes an insert event of a document read by find, shaped
+// as the server's ({_id, operationType, wallTime, ns, documentKey,
+// fullDocument}), or the document itself under fullDocumentOnly. Its
+// _id (the resume token) is a poll token holding the document's _id.
+func (s *Source) insertMessage(doc bson.Raw, ns string, at time.Time) (connectors.Message, error) {
+	id := doc.Lookup("_id")
+	tok, err := bson.Marshal(bson.D{{Key: pollTokenKey, Value: id}})
+	if err != nil {
+		return connectors.Message{}, err
+	}
+	at = at.Truncate(time.Millisecond).UTC()
+	m := connectors.Message{Format: connectors.BSON, Time: at, Position: connectors.Position{Topic: ns, ResumeToken: tok}}
+	if s.opts.FullDocumentOnly {
+		m.Value = slices.Clone([]byte(doc))
+		return m, nil
+	}
+	db, coll, _ := strings.Cut(ns, ".")
+	ev, err := bson.Marshal(bson.D{
+		{Key: "_id", Value: bson.Raw(tok)},
+		{Key: "operationType", Value: "insert"},
+		{Key: "wallTime", Value: bson.NewDateTimeFromTime(at)},
+		{Key: "ns", Value: bson.D{{Key: "db", Value: db}, {Key: "coll", Value: coll}}},
+		{Key: "documentKey", Value: bson.D{{Key: "_id", Value: id}}},
+		{Key: "fullDocument", Value: doc},
+	})
+	m.Value = ev
+	return m, err
+}
+
+// readPoll finds the documents after the last _id seen, waiting a poll
+// interval between empty looks.
+func (s *Source) readPoll(ctx context.Context) ([]connectors.Message, error) {
+	ns := s.opts.DB + "." + s.opts.Colls[0]
+	for {
+		filter := bson.D{}
+		if s.lastID.Type != 0 {
+			filter = bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: s.lastID}}}}
+		}
+		cur, err := s.poll.Find(ctx, filter, options.Find().
+			SetSort(bson.D{{Key: "_id", Value: 1}}).
+			SetLimit(int64(s.opts.BatchSize)))
+		if err != nil {
+			return nil, fmt.Errorf("mongodb source on %s: polling: %w", s.scope, err)
+		}
+		now := time.Now()
+		var msgs []connectors.Message
+		for cur.Next(ctx) {
+			doc := bson.Raw(slices.Clone([]byte(cur.Current)))
+			m, err := s.insertMessage(doc, ns, now)
+			if err != nil {
+				cur.Close(ctx)
+				return nil, err
+			}
+			msgs = append(msgs, m)
+			s.lastID = doc.Lookup("_id")
+		}
+		err = cur.Err()
+		cur.Close(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("mongodb source on %s: polling: %w", s.scope, err)
+		}
+		if len(msgs) > 0 {
+			return msgs, nil
+		}
+		select {
+		case <-time.After(s.opts.PollInterval):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// Commit records the latest of upTo that carries a token: reopening the
+// source with StartAfter set to Committed().ResumeToken resumes after it.
+// The server keeps no cursor state for us, so there is nothing to send.
+func (s *Source) Commit(_ context.Context, upTo []connectors.Position) error {
+	for i := len(upTo) - 1; i >= 0; i-- {
+		if upTo[i].ResumeToken != nil {
+			s.mu.Lock()
+			s.committed = upTo[i]
+			s.mu.Unlock()
+			return nil
+		}
+	}
+	return nil
+}
+
+// Committed is the last committed position; its ResumeToken is the
+// StartAfter of a restart (nil: nothing committed, or only initial-sync
+// documents, which a restart copies again).
+func (s *Source) Committed() connectors.Position {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.committed
+}
+
+// Close closes the stream or cursor; the client stays the caller's.
+func (s *Source) Close() error {
+	ctx := context.Background()
+	if s.syncCur != nil {
+		s.syncCur.Close(ctx)
+	}
+	if s.stream != nil {
+		return s.stream.Close(ctx)
+	}
+	return nil
+}

@@ -1,0 +1,225 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/weir-stream/weir/connectors"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func TestSourceSaysServerHasNoChangeStreams(t *testing.T) {
+	c := connect(t, nil)
+	db := testDB(t, c)
+	insert(t, db.Collection("c"), d("_id", 1))
+	for _, o := range []SourceOptions{
+		{DB: db.Name(), Colls: []string{"c"}},
+		{DB: db.Name()},
+		{},
+	} {
+		_, err := OpenSource(t.Context(), c, o)
+		if err == nil {
+			t.Fatalf("%+v: opened a change stream on FerretDB", o)
+		}
+		for _, want := range []string{"has no change streams", strings.TrimPrefix(strings.TrimSuffix(testURI, "/"), "mongodb://"), `set config.fallback: "poll"`} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("%+v: error %q does not say %q", o, err, want)
+			}
+		}
+	}
+	// The fallback tails one collection only.
+	_, err := OpenSource(t.Context(), c, SourceOptions{DB: db.Name(), Fallback: FallbackPoll, Logger: quiet})
+	if err == nil || !strings.Contains(err.Error(), "the poll fallback tails one collection") {
+		t.Errorf("polling a database: %v", err)
+	}
+}
+
+// read reads once with a deadline, returning the messages' documents.
+func read(t *testing.T, s *Source) ([]connectors.Message, []bson.Raw) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	msgs, err := s.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []bson.Raw
+	for _, m := range msgs {
+		if m.Format != connectors.BSON {
+			t.Errorf("message format %v, want BSON", m.Format)
+		}
+		out = append(out, bson.Raw(m.Value))
+	}
+	return msgs, out
+}
+
+func TestSourcePollFallback(t *testing.T) {
+	c := connect(t, nil)
+	db := testDB(t, c)
+	coll := db.Collection("sales")
+	insert(t, coll, d("_id", 1, "amt", 10), d("_id", 2, "amt", 20))
+	var logged strings.Builder
+	o := SourceOptions{DB: db.Name(), Colls: []string{"sales"}, Fallback: FallbackPoll, PollInterval: 20 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(&logged, nil))}
+	s, err := OpenSource(t.Context(), c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if !s.Polling() || !strings.Contains(s.Notice(), "has no change streams") || !strings.Contains(s.Notice(), "tailing inserts in _id order") {
+		t.Errorf("notice %q", s.Notice())
+	}
+	if !strings.Contains(logged.String(), "tailing inserts") {
+		t.Errorf("logged %q; want the notice", logged.String())
+	}
+
+	// As a change stream, it starts now: 1 and 2 are not read.
+	before := time.Now().Add(-time.Second)
+	insert(t, coll, d("_id", 3, "amt", 30), d("_id", 4, "amt", 40))
+	msgs, evs := read(t, s)
+	if len(evs) != 2 {
+		t.Fatalf("read %d events, want 2", len(evs))
+	}
+	ev := evs[0]
+	if op := ev.Lookup("operationType").StringValue(); op != "insert" {
+		t.Errorf("operationType %q", op)
+	}
+	if fd := ev.Lookup("fullDocument").Document().String(); fd != `{"_id": {"$numberInt":"3"},"amt": {"$numberInt":"30"}}` {
+		t.Errorf("fullDocument %s", fd)
+	}
+	if ns := ev.Lookup("ns").Document().String(); !strings.Contains(ns, `"coll": "sales"`) {
+		t.Errorf("ns %s", ns)
+	}
+	if msgs[0].Time.Before(before) || msgs[0].Position.Topic != db.Name()+".sales" {
+		t.Errorf("message time %v, position %+v", msgs[0].Time, msgs[0].Position)
+	}
+	if err := s.Commit(t.Context(), []connectors.Position{msgs[0].Position}); err != nil { // only 3 reached the sink
+		t.Fatal(err)
+	}
+	s.Close()
+
+	// A restart resumes after the last committed _id: 4 comes again, then 5.
+	insert(t, coll, d("_id", 5, "amt", 50))
+	o.StartAfter = s.Committed().ResumeToken
+	o.FullDocumentOnly = true
+	s2, err := OpenSource(t.Context(), c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	_, got := read(t, s2)
+	var ids []string
+	for _, doc := range got {
+		ids = append(ids, doc.String())
+	}
+	want := []string{`{"_id": {"$numberInt":"4"},"amt": {"$numberInt":"40"}}`, `{"_id": {"$numberInt":"5"},"amt": {"$numberInt":"50"}}`}
+	if !slices.Equal(ids, want) {
+		t.Errorf("after the restart read %v, want the bare documents %v", ids, want)
+	}
+
+	// Nothing new: Read waits until its context ends.
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	if msgs, err := s2.Read(ctx); !errors.Is(err, context.DeadlineExceeded) || msgs != nil {
+		t.Errorf("idle read: %v, %v", msgs, err)
+	}
+}
+
+func TestSourcePollInitialSync(t *testing.T) {
+	c := connect(t, nil)
+	db := testDB(t, c)
+	insert(t, db.Collection("c"), d("_id", 2), d("_id", 1), d("_id", 3))
+	s, err := OpenSource(t.Context(), c, SourceOptions{DB: db.Name(), Colls: []string{"c"}, Fallback: FallbackPoll, InitialSync: true, FullDocumentOnly: true, BatchSize: 2, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var got []string
+	for len(got) < 3 {
+		_, docs := read(t, s)
+		for _, doc := range docs {
+			got = append(got, doc.String())
+		}
+	}
+	if want := []string{`{"_id": {"$numberInt":"1"}}`, `{"_id": {"$numberInt":"2"}}`, `{"_id": {"$numberInt":"3"}}`}; !slices.Equal(got, want) {
+		t.Errorf("initial sync read %v, want %v", got, want)
+	}
+}
+
+// TestChangeStream runs the change-stream path against a real replica set
+// (WEIR_MONGODB_URI=mongodb://…/?replicaSet=rs0); FerretDB has none.
+func TestChangeStream(t *testing.T) {
+	uri := os.Getenv("WEIR_MONGODB_URI")
+	if uri == "" {
+		t.Skip("WEIR_MONGODB_URI is not set: the change-stream path needs a real replica set; FerretDB has no change streams")
+	}
+	c, err := Connect(t.Context(), Config{URI: uri})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	db := testDB(t, c)
+	coll := db.Collection("events")
+	insert(t, coll, d("_id", 0, "before", true)) // creates the collection
+	if err := db.RunCommand(t.Context(), d("collMod", "events", "changeStreamPreAndPostImages", d("enabled", true))).Err(); err != nil {
+		t.Logf("pre-images not enabled (%v); fullDocumentBeforeChange stays off", err)
+	}
+	o := SourceOptions{DB: db.Name(), Colls: []string{"events"}, FullDocument: "updateLookup", InitialSync: true, MaxAwaitTime: 200 * time.Millisecond}
+	s, err := OpenSource(t.Context(), c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Polling() {
+		t.Fatal("polling a server with change streams")
+	}
+	_, sync := read(t, s)
+	if len(sync) != 1 || sync[0].Lookup("operationType").StringValue() != "insert" {
+		t.Fatalf("initial sync read %v", sync)
+	}
+	insert(t, coll, d("_id", 1, "n", 1))
+	if _, err := coll.UpdateOne(t.Context(), d("_id", 1), d("$set", d("n", 2))); err != nil {
+		t.Fatal(err)
+	}
+	var msgs []connectors.Message
+	for len(msgs) < 2 {
+		m, _ := read(t, s)
+		msgs = append(msgs, m...)
+	}
+	for i, want := range []string{"insert", "update"} {
+		ev := bson.Raw(msgs[i].Value)
+		if op := ev.Lookup("operationType").StringValue(); op != want {
+			t.Errorf("event %d is %q, want %q", i, op, want)
+		}
+		if msgs[i].Position.ResumeToken == nil || msgs[i].Time.IsZero() || msgs[i].Position.Topic != db.Name()+".events" {
+			t.Errorf("event %d: position %+v, time %v", i, msgs[i].Position, msgs[i].Time)
+		}
+	}
+	if n, _ := bson.Raw(msgs[1].Value).Lookup("fullDocument", "n").AsInt64OK(); n != 2 {
+		t.Errorf("updateLookup fullDocument: %s", bson.Raw(msgs[1].Value))
+	}
+	s.Commit(t.Context(), []connectors.Position{msgs[0].Position})
+	s.Close()
+
+	o.StartAfter = s.Committed().ResumeToken
+	o.FullDocumentOnly = true
+	s2, err := OpenSource(t.Context(), c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	_, docs := read(t, s2)
+	if len(docs) == 0 || docs[0].Lookup("n").AsInt64() != 2 {
+		t.Errorf("resumed after the insert, read %v; want the update's full document", docs)
+	}
+}
