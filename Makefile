@@ -4,18 +4,23 @@ GO       ?= go
 BIN      := bin/weir
 PKGS     := ./...
 # Packages whose datadriven golden files `make golden` rewrites with -rewrite.
-GOLDEN   := ./parser ./planner ./planner/mql ./cmd/weir
+GOLDEN   := ./parser ./planner ./planner/mql ./connectors/registry ./exec ./cmd/weir
 
-.PHONY: all build run test bench golden lint fmt-check vet docs fuzz clean
+.PHONY: all build run demo test bench golden lint fmt-check vet docs fuzz clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/weir
 
-# The main job on an embedded default: the seeds' pipelines over the bundled
-# example files in examples/, printing what they produce.
+# The main job on an embedded default: the playground — an embedded Kafka
+# broker and MongoDB-wire server, a data generator, the seeds' two pipelines
+# running as stream processors, and the PostgreSQL endpoint on 127.0.0.1:7432.
 run: build
+	./$(BIN) playground
+
+# The seeds' pipelines over the example files in examples/, printed.
+demo: build
 	./$(BIN) demo
 
 test: fmt-check vet

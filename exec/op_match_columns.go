@@ -15,8 +15,8 @@ import (
 // beyond 2^53 against a double constant, …): the caller then runs exec.Match
 // per row. It follows MongoDB's query rules: type bracketing (a number
 // never matches a string bound), null and missing match none of the
-// comparisons and all of $ne. Not yet wired into the row runtime, whose
-// batches are rows (see stream.go).
+// comparisons and all of $ne. The runtime's columnar fast path
+// (columnar.go) runs it for the leading $match stages of a pipeline.
 func MatchColumns(b *Batch, q *mql.Query) (keep []bool, ok bool) {
 	if q == nil || len(q.Clauses) != 1 {
 		return nil, false

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/weir-stream/weir/connectors"
@@ -24,9 +25,11 @@ import (
 // build an Arrow Batch (with its Raw column) back from documents outside
 // the decoder. Every operator here therefore works per row on bson.D, with
 // MongoDB's semantics from Eval/Match and the reference runner's stage
-// code, so the streaming engine and the oracle cannot drift apart. The
-// columnar $match kernel (op_match_columns.go, MatchColumns) runs on the Arrow Batch and
-// is ready for when sources produce Arrow batches.
+// code, so the streaming engine and the oracle cannot drift apart. Before
+// them, for Extended JSON sources, the columnar fast path (columnar.go)
+// decodes each read into an Arrow Batch and runs the leading $match stages
+// with the columnar kernel (MatchColumns), so documents they filter out
+// are never built.
 
 // StreamRow is one document on its way through a streaming pipeline.
 type StreamRow struct {
@@ -136,6 +139,16 @@ type Processor struct {
 	srcLabel string
 	ops      []Operator
 	rt       *stRuntime
+	// col is the columnar fast path's plan for the leading $match stages
+	// (columnar.go); nil runs every message through the row path.
+	col *colPlan
+	// mem allocates the fast path's Arrow batches.
+	mem memory.Allocator
+	// unmarshals counts the messages decoded to bson.D, for tests.
+	unmarshals int64
+	// driverDecode makes the driver parse every Extended JSON message, as
+	// before colDoc: for benchmarks and tests of the row path.
+	driverDecode bool
 }
 
 // stRuntime is what operators share: the DLQ, the memory budget, the clock
@@ -292,6 +305,7 @@ func Build(p *mql.Processor, env BuildEnv) (*Processor, error) {
 		}
 		pr.ops = append(pr.ops, &stSinkOp{rt: rt, name: "output", sink: env.Output, target: func(*StreamRow) (string, error) { return "", nil }})
 	}
+	pr.col, pr.mem = newColPlan(src, pr.ops), memory.DefaultAllocator
 	if p.Options.DLQ != nil && env.DLQ == nil {
 		return nil, fmt.Errorf("options.dlq: no sink was given for the dead-letter queue")
 	}

@@ -39,11 +39,13 @@ type stRead struct {
 type stRunState struct {
 	p         *Processor
 	parts     []*stPart
-	byKey     map[string]int
+	byKey     map[stPartKey]int
 	emits     []Emit
 	quietFrom time.Time
 	lastFlush time.Time
 	commitCh  chan []connectors.Position
+	// col is the columnar fast path (columnar.go), nil on the row path.
+	col *colRun
 }
 
 // Stats returns the processor's counters. Safe to call from another
@@ -71,7 +73,7 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 			}
 		}
 	}()
-	st := &stRunState{p: p, byKey: map[string]int{}, quietFrom: p.env.Now(), lastFlush: p.env.Now()}
+	st := &stRunState{p: p, byKey: map[stPartKey]int{}, quietFrom: p.env.Now(), lastFlush: p.env.Now()}
 	st.emits = make([]Emit, len(p.ops)+1)
 	st.emits[len(p.ops)] = func(context.Context, *RowBatch) error { return nil }
 	for i := len(p.ops) - 1; i >= 0; i-- {
@@ -85,6 +87,11 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 	}
 	if p.source == nil {
 		return st.runDocuments(ctx)
+	}
+	if p.col != nil {
+		if st.col = newColRun(p.col, p.mem, p.env.BatchSize); st.col != nil {
+			defer st.col.release()
+		}
 	}
 
 	readCtx, stopRead := context.WithCancel(ctx)
@@ -215,26 +222,30 @@ func (st *stRunState) messages(ctx context.Context, msgs []connectors.Message) e
 	st.quietFrom = now
 	for len(msgs) > 0 {
 		n := min(len(msgs), st.p.env.BatchSize)
-		b := &RowBatch{Rows: make([]StreamRow, 0, n)}
-		for _, m := range msgs[:n] {
-			part := st.part(m.Position)
-			pt := st.parts[part]
-			pt.seq++
-			pt.lastSeen = now
-			pt.pending = append(pt.pending, stPending{seq: pt.seq, pos: m.Position})
-			rw, ok := st.decode(m, now)
-			if !ok {
-				continue
+		var b *RowBatch
+		first := 0 // the operator the batch goes to
+		if st.col != nil {
+			// The fast path ran the leading $match stages already.
+			b, first = st.col.batch(st, msgs[:n], now), len(st.col.plan.stages)
+		} else {
+			b = &RowBatch{Rows: make([]StreamRow, 0, n)}
+			for _, m := range msgs[:n] {
+				part, seq := st.track(m, now)
+				pt := st.parts[part]
+				rw, ok := st.decode(m, now)
+				if !ok {
+					continue
+				}
+				rw.src = stSrc{part: part, seq: seq}
+				if rw.Time.After(pt.maxTime) {
+					pt.maxTime = rw.Time
+				}
+				b.Rows = append(b.Rows, rw)
 			}
-			rw.src = stSrc{part: part, seq: pt.seq}
-			if rw.Time.After(pt.maxTime) {
-				pt.maxTime = rw.Time
-			}
-			b.Rows = append(b.Rows, rw)
 		}
 		msgs = msgs[n:]
 		st.addIn(n)
-		if err := st.emits[0](ctx, b); err != nil {
+		if err := st.emits[first](ctx, b); err != nil {
 			return err
 		}
 		if err := st.watermark(ctx, st.processorWatermark(now)); err != nil {
@@ -247,8 +258,26 @@ func (st *stRunState) messages(ctx context.Context, msgs []connectors.Message) e
 	return nil
 }
 
+// track records that a message of its partition was read, for the
+// commit and the idle timeout; it returns the partition and the message's
+// sequence number there.
+func (st *stRunState) track(m connectors.Message, now time.Time) (part int, seq int64) {
+	part = st.part(m.Position)
+	pt := st.parts[part]
+	pt.seq++
+	pt.lastSeen = now
+	pt.pending = append(pt.pending, stPending{seq: pt.seq, pos: m.Position})
+	return part, pt.seq
+}
+
+// stPartKey names a source partition.
+type stPartKey struct {
+	topic string
+	part  int32
+}
+
 func (st *stRunState) part(pos connectors.Position) int {
-	key := fmt.Sprintf("%s\x00%d", pos.Topic, pos.Partition)
+	key := stPartKey{pos.Topic, pos.Partition}
 	if i, ok := st.byKey[key]; ok {
 		return i
 	}
@@ -261,12 +290,21 @@ func (st *stRunState) part(pos connectors.Position) int {
 // message that can't be one goes to the DLQ.
 func (st *stRunState) decode(m connectors.Message, now time.Time) (StreamRow, bool) {
 	s, rt := st.p.src, st.p.rt
+	st.p.unmarshals++
 	var doc bson.D
 	var err error
 	if m.Format == connectors.BSON {
 		err = bson.Unmarshal(m.Value, &doc)
 	} else {
-		err = bson.UnmarshalExtJSON(m.Value, false, &doc)
+		// The common Extended JSON is built directly, as the driver would
+		// build it (columnar_doc.go); anything else goes to the driver.
+		built := false
+		if !st.p.driverDecode {
+			doc, built = colDoc(m.Value)
+		}
+		if !built {
+			err = bson.UnmarshalExtJSON(m.Value, false, &doc)
+		}
 	}
 	var meta bson.D
 	switch s.Kind {

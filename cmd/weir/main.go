@@ -38,6 +38,8 @@ func commands() []command {
 		{"run", "run a .sql file or MQL pipeline over file:DIR connections", runRun},
 		{"test", "run weir test cases: pipelines over input/ compared with expected/", runTest},
 		{"demo", "run the seeds' pipelines over the bundled example files", runDemo},
+		{"playground", "run an embedded Kafka and MongoDB, a data generator and the seeds' processors (make run)", runPlayground},
+		{"serve", "serve the PostgreSQL wire protocol: psql and drivers run weir SQL", runServe},
 		{"docs", "regenerate the generated parts of docs/ (-w DIR)", runDocs},
 	}
 }

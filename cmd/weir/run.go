@@ -1,75 +1,100 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/weir-stream/weir/connectors"
+	"github.com/weir-stream/weir/connectors/registry"
 	"github.com/weir-stream/weir/exec"
 	"github.com/weir-stream/weir/planner/mql"
 )
 
-// connFlags collects --conn NAME=URI, in the order given.
+// connFlags collects --conn NAME=file:DIR for commands that run over file
+// connections only (weir serve, until its engine takes the registry).
 type connFlags map[string]connectors.File
 
 func (c connFlags) String() string { return "" }
 
 func (c connFlags) Set(v string) error {
-	name, uri, ok := strings.Cut(v, "=")
-	if !ok || name == "" || uri == "" {
-		return fmt.Errorf("%q is not NAME=URI (for example default=file:data)", v)
-	}
-	if _, dup := c[name]; dup {
-		return fmt.Errorf("connection %q is bound twice", name)
-	}
-	f, err := parseConnURI(uri)
+	conn, err := registry.ParseFlag(v)
 	if err != nil {
-		return fmt.Errorf("connection %s: %w", name, err)
+		return err
 	}
-	c[name] = f
+	if _, dup := c[conn.Name]; dup {
+		return fmt.Errorf("connection %q is bound twice", conn.Name)
+	}
+	if conn.Kind != registry.File {
+		return fmt.Errorf("connection %s: this command runs over file:DIR connections only for now; weir run takes %s connections", conn.Name, conn.Kind)
+	}
+	c[conn.Name] = conn.File
 	return nil
 }
 
-// parseConnURI reads a connection URI. Only file:DIR runs today; Kafka and
-// MongoDB URIs are recognised so the message can say why they fail.
-func parseConnURI(uri string) (connectors.File, error) {
-	scheme, rest, _ := strings.Cut(uri, ":")
-	switch strings.ToLower(scheme) {
-	case "file":
-		dir := strings.TrimPrefix(rest, "//")
-		if dir == "" {
-			return connectors.File{}, fmt.Errorf("%q names no directory; use file:DIR", uri)
-		}
-		return connectors.File{Dir: filepath.Clean(dir)}, nil
-	case "kafka", "mongodb", "mongodb+srv":
-		return connectors.File{}, fmt.Errorf("%s connections are not available until the Kafka and MongoDB connectors land; use file:DIR for now", scheme)
+// regFlags collects --conn NAME=URI of any kind, in the order given.
+type regFlags []*registry.Connection
+
+func (c *regFlags) String() string { return "" }
+
+func (c *regFlags) Set(v string) error {
+	conn, err := registry.ParseFlag(v)
+	if err != nil {
+		return err
 	}
-	return connectors.File{}, fmt.Errorf("%q is not a connection URI; use file:DIR (kafka:// and mongodb:// come with the connectors)", uri)
+	*c = append(*c, conn)
+	return nil
 }
 
+// stopGrace bounds a graceful stop: reading stops, sinks flush, positions
+// commit. A sink that can't flush in that time (a broker gone away) must
+// not keep Ctrl-C from working.
+const stopGrace = 15 * time.Second
+
 func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	// SIGINT and SIGTERM stop the processors gracefully; a second signal
+	// kills the process (NotifyContext's stop restores the default).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return runRunContext(ctx, args, stdin, stdout, stderr)
+}
+
+func runRunContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	conns := connFlags{}
-	fs.Var(conns, "conn", "bind a connection: NAME=file:DIR (repeatable)")
-	name := fs.String("name", "", "the processor's name, as DLQ documents show it (default: the pipeline's name, else the file's)")
+	var conns regFlags
+	fs.Var(&conns, "conn", "bind a connection: NAME=file:DIR, NAME=kafka://HOST:PORT[?…] or NAME=mongodb://… (repeatable)")
+	config := fs.String("config", "", "read connections from a YAML file (see docs/connections.md)")
+	name := fs.String("name", "", "the processor's name: DLQ documents show it, a Kafka source's consumer group is weir-NAME (default: the pipeline's name, else the file's)")
+	timeout := fs.Duration("connect-timeout", 0, "bound on reaching each connection at start-up (default: each connection's own, 10s)")
 	fs.String("state", "", "checkpoint directory; accepted and unused until checkpoints exist (file sources are read from the start every run)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: weir run [--conn NAME=URI]... [--name NAME] [--state DIR] FILE|-")
-		fmt.Fprintln(stderr, "Runs a .sql file or a .json MQL pipeline over file connections to the end of their input.")
-		fmt.Fprintln(stderr, "A connection file:DIR holds stream NAME in DIR/NAME.jsonl and collection DB.COLL in DIR/DB/COLL.jsonl.")
-		fmt.Fprintln(stderr, "$emit appends to its topic's file, $merge rewrites its collection's file with the final state,")
-		fmt.Fprintln(stderr, "the DLQ (options.dlq) appends to its collection's file; a pipeline without a sink prints")
-		fmt.Fprintln(stderr, "relaxed Extended JSON to stdout, one document per line. Diagnostics go to stderr.")
-		fmt.Fprintln(stderr, "Exit status: 0 done, 1 runtime failure, 2 an error in the pipeline or the flags.")
+		fmt.Fprintln(stderr, "usage: weir run [--conn NAME=URI]... [--config weir.yaml] [--name NAME] [--state DIR] FILE|-")
+		fmt.Fprintln(stderr, "Runs a .sql file or a .json MQL pipeline on the streaming runtime.")
+		fmt.Fprintln(stderr, "Over file:DIR connections it reads its input to the end and exits: stream NAME is DIR/NAME.jsonl,")
+		fmt.Fprintln(stderr, "collection DB.COLL is DIR/DB/COLL.jsonl; $emit appends, $merge upserts into the collection's file,")
+		fmt.Fprintln(stderr, "the DLQ (options.dlq) appends. Over kafka:// and mongodb:// connections it runs until SIGINT or")
+		fmt.Fprintln(stderr, "SIGTERM, then stops reading, flushes its sinks, commits positions and exits 0.")
+		fmt.Fprintln(stderr, "A pipeline without a sink prints relaxed Extended JSON to stdout, one document per line.")
+		fmt.Fprintln(stderr, "Diagnostics go to stderr. Exit status: 0 done, 1 runtime failure, 2 an error in the pipeline or the flags.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -82,6 +107,17 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return badInput("weir run: expected one FILE or -")
 	}
+	reg := registry.New()
+	if *config != "" {
+		if err := reg.LoadConfig(*config); err != nil {
+			return badInput("weir run: --config: %v", err)
+		}
+	}
+	for _, c := range conns {
+		if err := reg.Add(c); err != nil {
+			return badInput("weir run: --conn: %v", err)
+		}
+	}
 	file, src, err := readInput(fs.Arg(0), stdin)
 	if err != nil {
 		return err
@@ -93,50 +129,293 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	live := false
 	for _, p := range procs {
 		if *name != "" {
 			p.Name = *name
 		} else if p.Name == "" {
 			p.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 		}
-		if err := checkConns(p, conns); err != nil {
+		if err := checkConns(p, reg); err != nil {
 			return badInput("%s: %v", file, err)
 		}
+		live = live || !fileOnly(p, reg)
 	}
-	for _, p := range procs {
-		out, err := runFiles(p, conns, nil)
-		if err != nil {
-			return fmt.Errorf("weir run: %s: processor %s: %w", file, p.Name, err)
-		}
-		for _, d := range out.stdout {
-			line, err := connectors.MarshalLine(d)
-			if err != nil {
-				return fmt.Errorf("weir run: %s: printing a document: %w", file, err)
+	r := &runner{reg: reg, file: file, stdout: stdout, stderr: stderr, timeout: *timeout}
+	if !live {
+		// Bounded inputs run one after the other, so output keeps the
+		// order of the file's statements, as before.
+		for _, p := range procs {
+			if err := r.run(ctx, p); err != nil {
+				return err
 			}
-			stdout.Write(line)
 		}
-		out.report(stderr, p.Name)
+		return nil
 	}
-	return nil
+	// Live processors run until stopped, so they run side by side; the
+	// first failure stops the others.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, len(procs))
+	for _, p := range procs {
+		go func() {
+			err := r.run(ctx, p)
+			if err != nil {
+				cancel()
+			}
+			errs <- err
+		}()
+	}
+	var first error
+	for range procs {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // checkConns makes sure every connection p names is bound, and that a stage
 // without a connectionName has one to use, before anything runs: a
 // pipeline that names the wrong connection is an error in the input.
-func checkConns(p *mql.Processor, conns map[string]connectors.File) error {
+func checkConns(p *mql.Processor, reg *registry.Registry) error {
 	named, usesDefault := pipelineConns(p)
 	for _, n := range named {
-		if _, err := exec.ResolveConn(conns, n); err != nil {
-			return fmt.Errorf("%v; bind it with --conn %s=file:DIR", err, n)
+		if _, err := reg.Resolve(n); err != nil {
+			return fmt.Errorf("%v; bind it with --conn %s=file:DIR (or kafka://…, mongodb://…)", err, n)
 		}
 	}
 	if usesDefault {
-		if _, err := exec.ResolveConn(conns, ""); err != nil {
-			return fmt.Errorf("a stage names no connection and %v; bind one with --conn default=file:DIR", err)
+		if _, err := reg.Resolve(""); err != nil {
+			return fmt.Errorf("a stage names no connection and %v; bind one with --conn default=URI", err)
 		}
 	}
 	return nil
 }
+
+// fileOnly reports whether every connection p uses is a file:DIR one: its
+// input is bounded, and it can fall back to the reference runner.
+func fileOnly(p *mql.Processor, reg *registry.Registry) bool {
+	named, usesDefault := pipelineConns(p)
+	if usesDefault {
+		named = append(named, "")
+	}
+	for _, n := range named {
+		if c, err := reg.Resolve(n); err != nil || c.Kind != registry.File {
+			return false
+		}
+	}
+	return true
+}
+
+// runner runs one processor of a `weir run` on the streaming runtime.
+type runner struct {
+	reg            *registry.Registry
+	file           string
+	stdout, stderr io.Writer
+	timeout        time.Duration
+	// mu keeps the lines of processors running side by side whole.
+	mu sync.Mutex
+}
+
+func (r *runner) run(ctx context.Context, p *mql.Processor) error {
+	files := fileOnly(p, r.reg)
+	log := slog.New(slog.NewTextHandler(r.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	opened, err := r.reg.Open(ctx, p, registry.OpenOptions{Processor: p.Name, ConnectTimeout: r.timeout, Logger: log})
+	if err != nil {
+		if files && errors.Is(err, registry.ErrUnsupported) {
+			return r.reference(p)
+		}
+		return fmt.Errorf("weir run: %s: processor %s: %w", r.file, p.Name, err)
+	}
+	defer opened.Close()
+	out := &stdoutSink{w: r.stdout, mu: &r.mu}
+	dlq := &deadLetters{next: opened.DLQ}
+	for _, s := range opened.Sources {
+		if fs, ok := s.(*connectors.FileSource); ok {
+			dlq.explain = append(dlq.explain, fs.Explain)
+		}
+	}
+	proc, err := exec.Build(p, exec.BuildEnv{
+		Sources: opened.Sources, Sinks: opened.Sinks, Lookups: opened.Lookups,
+		Connections: opened.Connections, Output: out, DLQ: dlq,
+	})
+	if err != nil {
+		if files {
+			// A stage the streaming runtime doesn't run yet (a top-level
+			// $group or $sort): bounded input lets the reference runner
+			// produce what it always did.
+			opened.Close()
+			return r.reference(p)
+		}
+		return badInput("%s: processor %s: %v", r.file, p.Name, err)
+	}
+	r.mu.Lock()
+	// opened.Notices were logged already, through log.
+	if !files {
+		fmt.Fprintf(r.stderr, "weir run: %s: running; Ctrl-C (SIGINT) or SIGTERM stops it\n", p.Name)
+	}
+	r.mu.Unlock()
+	done := make(chan error, 1)
+	go func() { done <- proc.Run(ctx) }()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		select {
+		case err = <-done:
+		case <-time.After(stopGrace):
+			return fmt.Errorf("weir run: %s: processor %s: did not stop within %s (a sink could not flush); exiting without committing", r.file, p.Name, stopGrace)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("weir run: %s: processor %s: %w", r.file, p.Name, err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !files {
+		st := proc.Stats()
+		fmt.Fprintf(r.stderr, "weir run: %s: stopped after reading %d document(s), writing %d, %d to the DLQ\n", p.Name, st.In, st.Out, st.DLQ)
+	}
+	report := &fileOutput{dlq: dlq.kept, dlqCount: dlq.count}
+	for _, n := range sortedNames(opened.Sinks) {
+		c, _ := r.reg.Get(n)
+		if c == nil || c.Kind != registry.File {
+			continue
+		}
+		switch s := opened.Sinks[n].(type) {
+		case *connectors.FileEmit:
+			report.addWrites(n, c.File.Dir, "emitted", s.Written())
+		case *connectors.FileMerge:
+			report.addWrites(n, c.File.Dir, "merged", s.Written())
+		}
+	}
+	if s, ok := opened.DLQ.(*connectors.FileAppend); ok {
+		report.addWrites("", "", "dlq", s.Written())
+	}
+	report.report(r.stderr, p.Name)
+	return nil
+}
+
+// reference runs a file-only processor with the reference runner, as
+// `weir run` did before the streaming runtime, for the pipelines the
+// runtime doesn't run yet.
+func (r *runner) reference(p *mql.Processor) error {
+	files := map[string]connectors.File{}
+	for _, n := range r.reg.Names() {
+		if c, _ := r.reg.Get(n); c.Kind == registry.File {
+			files[n] = c.File
+		}
+	}
+	out, err := runFiles(p, files, nil)
+	if err != nil {
+		return fmt.Errorf("weir run: %s: processor %s: %w", r.file, p.Name, err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, d := range out.stdout {
+		line, err := connectors.MarshalLine(d)
+		if err != nil {
+			return fmt.Errorf("weir run: %s: printing a document: %w", r.file, err)
+		}
+		r.stdout.Write(line)
+	}
+	out.report(r.stderr, p.Name)
+	return nil
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// stdoutSink prints a sink-less pipeline's documents as they come, one
+// relaxed Extended JSON line each.
+type stdoutSink struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (s *stdoutSink) Write(_ context.Context, docs []connectors.Doc) ([]connectors.Rejected, error) {
+	var buf bytes.Buffer
+	for _, d := range docs {
+		line, err := connectors.MarshalLine(d.Doc)
+		if err != nil {
+			return nil, fmt.Errorf("printing a document: %w", err)
+		}
+		buf.Write(line)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, err := s.w.Write(buf.Bytes())
+	return nil, err
+}
+
+func (s *stdoutSink) Flush(context.Context) error { return nil }
+func (s *stdoutSink) Close() error                { return nil }
+
+// deadLetters is the DLQ the runtime writes to: it puts back the file and
+// line into the reason of a file line that was not a document (the
+// runtime only knows the decoder's message), then passes the letters to
+// the DLQ sink, or — without options.dlq — keeps the first few for the
+// summary on stderr.
+type deadLetters struct {
+	next    connectors.Sink
+	explain []func(raw string) (string, bool)
+	kept    []bson.D
+	count   int
+}
+
+const keptLetters = 5
+
+func (d *deadLetters) Write(ctx context.Context, docs []connectors.Doc) ([]connectors.Rejected, error) {
+	for i := range docs {
+		docs[i].Doc = d.explained(docs[i].Doc)
+	}
+	if d.next != nil {
+		return d.next.Write(ctx, docs)
+	}
+	d.count += len(docs)
+	for _, doc := range docs {
+		if len(d.kept) < keptLetters {
+			d.kept = append(d.kept, doc.Doc)
+		}
+	}
+	return nil, nil
+}
+
+func (d *deadLetters) explained(letter bson.D) bson.D {
+	if op, _ := docGet(letter, "operatorName").(string); op != "$source" || len(d.explain) == 0 {
+		return letter
+	}
+	raw, ok := docGet(docGet(letter, "doc"), "raw").(string)
+	if !ok {
+		return letter
+	}
+	for _, explain := range d.explain {
+		if reason, ok := explain(raw); ok {
+			for i, e := range letter {
+				if e.Key == "errInfo" {
+					letter[i].Value = bson.D{{Key: "reason", Value: reason}}
+				}
+			}
+			return letter
+		}
+	}
+	return letter
+}
+
+func (d *deadLetters) Flush(ctx context.Context) error {
+	if d.next != nil {
+		return d.next.Flush(ctx)
+	}
+	return nil
+}
+
+func (d *deadLetters) Close() error { return nil }
 
 // pipelineConns lists the connection names p uses, and whether a stage
 // that needs a connection names none.
@@ -183,8 +462,10 @@ type fileOutput struct {
 	sinkless bool
 	// files are the files the sinks wrote, in a stable order.
 	files []writtenFile
-	// dlq holds DLQ documents that had no DLQ collection to go to.
-	dlq []bson.D
+	// dlq holds DLQ documents that had no DLQ collection to go to (the
+	// first few of dlqCount, when the streaming runtime ran).
+	dlq      []bson.D
+	dlqCount int
 	// generated are the _ids $merge made up for documents without one.
 	generated map[bson.ObjectID]bool
 	// ordered says the pipeline orders its output ($sort near the end).
@@ -205,6 +486,10 @@ type writtenFile struct {
 	// docs are what the run appended ($emit, the DLQ), or the collection's
 	// final state ($merge).
 	docs []bson.D
+	// n and path stand for docs and dir/rel when the streaming runtime
+	// wrote the file and only counted.
+	n    int
+	path string
 }
 
 // runFiles runs p with the reference runner and writes its sinks' output
@@ -264,29 +549,46 @@ func runFiles(p *mql.Processor, conns map[string]connectors.File, now func() tim
 // processed.
 func (o *fileOutput) report(w io.Writer, name string) {
 	for _, f := range o.files {
-		path := filepath.Join(f.dir, filepath.FromSlash(f.rel))
+		path := f.path
+		if path == "" {
+			path = filepath.Join(f.dir, filepath.FromSlash(f.rel))
+		}
+		n := f.n
+		if f.docs != nil {
+			n = len(f.docs)
+		}
 		switch f.what {
 		case "emitted":
-			fmt.Fprintf(w, "weir run: %s: emitted %d document(s) to %s\n", name, len(f.docs), path)
+			fmt.Fprintf(w, "weir run: %s: emitted %d document(s) to %s\n", name, n, path)
 		case "merged":
-			fmt.Fprintf(w, "weir run: %s: merged into %s (%d document(s) now)\n", name, path, len(f.docs))
+			fmt.Fprintf(w, "weir run: %s: merged into %s (%d document(s) now)\n", name, path, n)
 		case "dlq":
-			fmt.Fprintf(w, "weir run: %s: %d document(s) went to the DLQ %s\n", name, len(f.docs), path)
+			fmt.Fprintf(w, "weir run: %s: %d document(s) went to the DLQ %s\n", name, n, path)
 		}
 	}
-	if len(o.dlq) == 0 {
+	total := max(len(o.dlq), o.dlqCount)
+	if total == 0 {
 		return
 	}
-	fmt.Fprintf(w, "weir run: %s: %d document(s) could not be processed; set a DLQ (options.dlq, or WITH (dlq = 'conn.db.coll')) to keep them\n", name, len(o.dlq))
+	fmt.Fprintf(w, "weir run: %s: %d document(s) could not be processed; set a DLQ (options.dlq, or WITH (dlq = 'conn.db.coll')) to keep them\n", name, total)
 	const shown = 5
 	for i, d := range o.dlq {
 		if i == shown {
-			fmt.Fprintf(w, "  … and %d more\n", len(o.dlq)-shown)
 			break
 		}
 		op, _ := docGet(d, "operatorName").(string)
 		reason, _ := docGet(docGet(d, "errInfo"), "reason").(string)
 		fmt.Fprintf(w, "  %s: %s\n", op, reason)
+	}
+	if total > shown {
+		fmt.Fprintf(w, "  … and %d more\n", total-shown)
+	}
+}
+
+// addWrites records what the streaming runtime's file sinks wrote.
+func (o *fileOutput) addWrites(conn, dir, what string, ws []connectors.FileWrite) {
+	for _, w := range ws {
+		o.files = append(o.files, writtenFile{conn: conn, dir: dir, rel: w.Rel, path: w.Path, what: what, n: w.Docs})
 	}
 }
 

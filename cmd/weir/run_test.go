@@ -136,8 +136,11 @@ func TestRunExitStatuses(t *testing.T) {
 		{"no file", []string{"--conn", conn}, 2, "expected one FILE"},
 		{"bad pipeline", []string{"--conn", conn, filepath.Join(dir, "bad.json")}, 2, "$frobnicate"},
 		{"unbound connection", []string{"--conn", "other=file:" + dir, filepath.Join(dir, "ok.json")}, 2, `unknown connection "kafka" (have other); bind it with --conn kafka=file:DIR`},
-		{"kafka URI", []string{"--conn", "kafka=kafka://localhost:9092", filepath.Join(dir, "ok.json")}, 2, "not available until the Kafka and MongoDB connectors land"},
-		{"mongodb URI", []string{"--conn", "kafka=mongodb://localhost", filepath.Join(dir, "ok.json")}, 2, "not available until"},
+		// Nothing listens on port 1: start-up fails within the connect
+		// timeout, naming the connection and its address.
+		{"kafka unreachable", []string{"--conn", "kafka=kafka://127.0.0.1:1?dial_timeout=500ms", filepath.Join(dir, "ok.json")}, 1, `connection "kafka" at 127.0.0.1:1`},
+		{"mongodb for a topic", []string{"--conn", "kafka=mongodb://127.0.0.1:1", filepath.Join(dir, "ok.json")}, 1, "a mongodb connection does not serve a Kafka $source"},
+		{"unknown scheme", []string{"--conn", "kafka=redis://x", filepath.Join(dir, "ok.json")}, 2, "is not a connection URI"},
 		{"bad URI", []string{"--conn", "kafka", filepath.Join(dir, "ok.json")}, 2, "is not NAME=URI"},
 		{"missing topic file", []string{"--conn", conn, filepath.Join(dir, "missing.json")}, 1, "pipeline[0].$source: connection kafka: topic nope"},
 	} {

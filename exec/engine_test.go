@@ -1,0 +1,112 @@
+package exec
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/weir-stream/weir/connectors"
+	"github.com/weir-stream/weir/planner/mql"
+)
+
+func engTestProc(t *testing.T, name string) *mql.Processor {
+	t.Helper()
+	p, _, err := mql.Decode([]byte(`{"name": "` + name + `", "pipeline": [
+		{"$source": {"connectionName": "f", "topic": "in"}},
+		{"$match": {"n": {"$gt": 1}}},
+		{"$emit": {"connectionName": "f", "topic": "out"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func engWait(t *testing.T, e *Engine, name string, want ProcessorState) ProcessorInfo {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		for _, p := range e.Processors() {
+			if p.Name == name && p.State == want {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("processor %s never became %s: %+v", name, want, e.Processors())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestEngineRestoresState: connections and processors survive a restart in
+// the state they had, and a processor that was STARTED runs again.
+func TestEngineRestoresState(t *testing.T) {
+	state, data := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(data, "in.jsonl"), []byte("{\"n\": 1}\n{\"n\": 2}\n{\"n\": 3}\n"), 0o644)
+	e, err := OpenEngine(EngineConfig{StateDir: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.CreateConnection("f", "file", map[string]any{"dir": data}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.CreateProcessor(engTestProc(t, "p"), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.CreateProcessor(engTestProc(t, "p"), false); err == nil {
+		t.Fatal("a second CREATE of p succeeded")
+	}
+	if err := e.CreateProcessor(engTestProc(t, "idle"), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.StartProcessor("p"); err != nil {
+		t.Fatal(err)
+	}
+	info := engWait(t, e, "p", StateStopped)
+	if info.In != 3 || info.Out != 2 || info.DLQ != 0 {
+		t.Fatalf("counters: %+v", info)
+	}
+	e.Close()
+
+	// A processor recorded as STARTED (the engine stopped while it ran)
+	// is started again by the next engine.
+	rec := filepath.Join(state, "processors", engFileName("p"))
+	var r engProcRecord
+	readJSON(t, rec, &r)
+	r.State = StateStarted
+	if err := engWriteJSON(rec, r); err != nil {
+		t.Fatal(err)
+	}
+	e2, err := OpenEngine(EngineConfig{StateDir: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e2.Close()
+	if cs := e2.Connections(); len(cs) != 1 || cs[0].Name != "f" || cs[0].Type != "file" {
+		t.Fatalf("connections after restart: %+v", cs)
+	}
+	engWait(t, e2, "idle", StateCreated)
+	engWait(t, e2, "p", StateStopped)
+	lines, err := connectors.File{Dir: data}.ReadStream("out")
+	if err != nil || len(lines) != 4 {
+		t.Fatalf("out after two runs: %d lines, %v", len(lines), err)
+	}
+	if err := e2.DropProcessor("p"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(rec); !os.IsNotExist(err) {
+		t.Fatalf("dropped processor's file remains: %v", err)
+	}
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatal(err)
+	}
+}
