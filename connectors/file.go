@@ -18,9 +18,10 @@ type Line struct {
 	// Number is the 1-based line number.
 	Number int
 	Doc    bson.D
-	// Err says why the line is not an Extended JSON document; Raw then
-	// holds the line as read, so it can go to the DLQ unchanged.
+	// Err says why the line is not an Extended JSON document.
 	Err error
+	// Raw is the line as read: what a stream hands the runtime, and what
+	// goes to the DLQ unchanged when the line is not a document.
 	Raw string
 }
 

@@ -55,8 +55,12 @@ func TestFileSourceStreamsAndCollections(t *testing.T) {
 	if msgs[0].Position.Offset != 0 || msgs[1].Position.Offset != 2 || msgs[2].Position.Offset != 3 {
 		t.Errorf("offsets %d %d %d", msgs[0].Position.Offset, msgs[1].Position.Offset, msgs[2].Position.Offset)
 	}
+	// Lines go on as the Extended JSON they are, as Kafka records do.
 	var d bson.D
-	if err := bson.Unmarshal(msgs[2].Value, &d); err != nil || d[0].Value != int64(2) {
+	if msgs[2].Format != ExtJSON {
+		t.Errorf("a stream line's format is %v, want ExtJSON", msgs[2].Format)
+	}
+	if err := bson.UnmarshalExtJSON(msgs[2].Value, false, &d); err != nil || d[0].Value != int64(2) {
 		t.Errorf("types must survive: %v %v", d, err)
 	}
 	if string(msgs[1].Value) != "not json" || msgs[1].Format != ExtJSON {

@@ -333,7 +333,9 @@ func stBuildStage(rt *stRuntime, env BuildEnv, resolve func(string) (string, err
 		return newMergeSink(rt, env, resolve, s)
 	case *mql.Emit:
 		return newEmitSink(rt, env, resolve, s)
-	case *mql.Group, *mql.Sort, *mql.Limit, *mql.Count:
+	case *mql.Limit:
+		return newLimit(s.N), nil
+	case *mql.Group, *mql.Sort, *mql.Count:
 		return nil, fmt.Errorf("the streaming engine runs %s inside a window only (continuous %s is not implemented yet)", s.Op(), s.Op())
 	}
 	return nil, fmt.Errorf("the streaming engine does not run %s yet", s.Op())

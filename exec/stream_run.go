@@ -86,7 +86,11 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 		}
 	}
 	if p.source == nil {
-		return st.runDocuments(ctx)
+		err := st.runDocuments(ctx)
+		if errors.Is(err, errLimitReached) {
+			return st.flushAndCommit(context.WithoutCancel(ctx), true)
+		}
+		return err
 	}
 	if p.col != nil {
 		if st.col = newColRun(p.col, p.mem, p.env.BatchSize); st.col != nil {
@@ -110,7 +114,9 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 		<-readerDone
 		fctx := context.WithoutCancel(ctx)
 		if final {
-			if err := st.watermark(fctx, stForever); err != nil {
+			// The last windows may fill a top-level $limit: that ends the
+			// run as the end of input does.
+			if err := st.watermark(fctx, stForever); err != nil && !errors.Is(err, errLimitReached) {
 				return err
 			}
 		}
@@ -133,10 +139,16 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 				return fmt.Errorf("connection %s: %w", p.srcLabel, r.err)
 			}
 			if err := st.messages(ctx, r.msgs); err != nil {
+				if errors.Is(err, errLimitReached) {
+					return stop(false)
+				}
 				return err
 			}
 		case <-tick.C:
 			if err := st.tick(ctx); err != nil {
+				if errors.Is(err, errLimitReached) {
+					return stop(false)
+				}
 				return err
 			}
 		}

@@ -60,7 +60,7 @@ func (l *linter) extensions(pl Pipeline) {
 			if aggregate {
 				l.warnf(sp, "$limit outside a window is a weir extension; it keeps the first %d results of the continuous aggregate before it", s.(*Limit).N)
 			} else {
-				l.warnf(sp, "$limit outside a window is a weir extension; on an endless stream it passes the first %d documents and then nothing, while the processor keeps running", s.(*Limit).N)
+				l.warnf(sp, "$limit outside a window is a weir extension; the processor stops after its first %d documents, as SQL's LIMIT ends a query on an endless stream", s.(*Limit).N)
 			}
 		case *SetWindowFields:
 			l.warnf(sp, "$setWindowFields is a weir extension; Atlas refuses it (use a window stage to deploy there)")
