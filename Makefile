@@ -35,8 +35,11 @@ vet:
 
 lint: fmt-check vet
 
+# go test benchmarks with allocation counts, then whole-process events/s of
+# weir beside the hand-written consumer and the parse-only floor, one run.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	$(GO) run ./cmd/weirbench -n 200000
 
 # Rewrites every datadriven golden file and generated doc; review the diff.
 golden:

@@ -20,10 +20,15 @@
 //     inputs, one document at a time, every window closed at the end of the
 //     input. `weir run`, `weir test` and `weir demo` use it today, and it is
 //     the oracle the streaming runtime is checked against.
-//   - The streaming runtime (stream*.go, runtime*.go, op_*.go), when present:
-//     operators that process batches as they arrive, with per-partition
-//     watermarks, windows that close at end + allowedLateness, late documents
-//     to the DLQ, and source positions committed after the sink flushed.
+//   - The streaming runtime (stream*.go, op_*.go, columnar*.go): Build turns
+//     a pipeline into operators that process batches as they arrive, with
+//     per-partition watermarks, windows that close at end + allowedLateness,
+//     late documents to the DLQ, and source positions committed after the
+//     sinks flushed. Extended JSON messages take the columnar fast path
+//     through the leading $match stages; past them operators exchange rows.
+//   - The engine (engine*.go): named stream processors and connections,
+//     persisted, with their counters; what `weir serve` and the playground
+//     run queries and processors through.
 //
 // Kernels take the typed fast path and fall back to the row evaluator per
 // row for columns whose values do not share one type, so the two must agree;
