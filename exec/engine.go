@@ -16,6 +16,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/weir-stream/weir/connectors"
+	"github.com/weir-stream/weir/connectors/registry"
 	"github.com/weir-stream/weir/planner/mql"
 )
 
@@ -26,17 +27,20 @@ import (
 // OpenEngine brings them back in the state they had, restarting the
 // processors that were STARTED.
 //
-// Running goes through one function, engRun: today it is the reference
-// runner over file connections (bounded: a started processor reads its
-// input to the end and becomes STOPPED); the streaming runtime (Build/Run)
-// takes its place once file, Kafka and MongoDB connectors implement
-// connectors.Source and Sink.
+// Running goes through one function, engRun: the streaming runtime
+// (Build/Run) over connectors the connection registry opens, for every
+// kind of connection. A processor over a live source runs until STOP,
+// DROP or Close; one over file connections reads its input to the end and
+// becomes STOPPED. Pipelines the runtime refuses run on the reference
+// runner when they use file connections only, as `weir run` does.
 type Engine struct {
 	cfg EngineConfig
 	log *slog.Logger
 
 	mu    sync.Mutex
 	conns map[string]*Connection
+	// regs are the connections as the registry opens them, by name.
+	regs  map[string]*registry.Connection
 	procs map[string]*engProc
 	// wg counts running processors, so Close waits for them.
 	wg     sync.WaitGroup
@@ -51,6 +55,18 @@ type EngineConfig struct {
 	// Files are connections bound on the command line (--conn NAME=file:DIR).
 	// They are not persisted: the command line binds them again.
 	Files map[string]connectors.File
+	// Registry holds connections of any kind bound on the command line
+	// (--conn, --config) or by the embedding program (the playground).
+	// They are not persisted either; the engine copies them at open.
+	Registry *registry.Registry
+	// CreateTopics creates missing Kafka source topics instead of failing
+	// (the playground).
+	CreateTopics bool
+	// ConnectTimeout, when set, bounds reaching each connection when a
+	// processor or query starts.
+	ConnectTimeout time.Duration
+	// Tick and FlushEvery are the runtime's (BuildEnv); 0 is its default.
+	Tick, FlushEvery time.Duration
 	// Logger receives lifecycle events; nil discards them.
 	Logger *slog.Logger
 	// Now is the processing-time clock; nil is time.Now.
@@ -104,12 +120,17 @@ type ProcessorInfo struct {
 }
 
 // engProc is a processor with what is persisted about it and, while it
-// runs, the function that stops it.
+// runs, the function that stops it and the runtime's processor, whose
+// counters SHOW STREAM PROCESSORS reads live.
 type engProc struct {
 	rec  engProcRecord
 	proc *mql.Processor
 	stop context.CancelFunc
 	done chan struct{}
+	// ready is closed once the run has opened its connectors and built
+	// its pipeline, or has ended.
+	ready chan struct{}
+	live  *Processor
 }
 
 // engProcRecord is a processor's JSON file under processors/.
@@ -132,12 +153,20 @@ func OpenEngine(cfg EngineConfig) (*Engine, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, conns: map[string]*Connection{}, procs: map[string]*engProc{}}
+	e := &Engine{cfg: cfg, log: cfg.Logger, conns: map[string]*Connection{}, regs: map[string]*registry.Connection{}, procs: map[string]*engProc{}}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
 	for name, f := range cfg.Files {
 		e.conns[name] = &Connection{Name: name, Type: "file", Options: map[string]any{"dir": f.Dir}, Origin: "flag", Created: cfg.Now()}
+		e.regs[name] = &registry.Connection{Name: name, Kind: registry.File, File: f}
+	}
+	if cfg.Registry != nil {
+		for _, name := range cfg.Registry.Names() {
+			c, _ := cfg.Registry.Get(name)
+			e.conns[name] = &Connection{Name: name, Type: string(c.Kind), Options: engOptions(c), Origin: "flag", Created: cfg.Now()}
+			e.regs[name] = c
+		}
 	}
 	if cfg.StateDir == "" {
 		return e, nil
@@ -157,6 +186,18 @@ func OpenEngine(cfg EngineConfig) (*Engine, error) {
 			// name, so a moved directory can be rebound without SQL.
 			e.log.Warn("connection bound by --conn hides the stored one", "connection", c.Name)
 			return nil
+		}
+		rc, err := registry.FromOptions(c.Name, c.Type, c.Options)
+		if err == nil && engRedacted(c.Options) {
+			err = errors.New("a secret was written literally and is not stored; create the connection again, or give the secret as env:VAR")
+		}
+		if err != nil {
+			// A secret written literally is stored redacted: such a
+			// connection is listed but can't be opened until it is
+			// created again (env:VAR references survive restarts).
+			e.log.Error("stored connection can't be opened", "connection", c.Name, "err", err)
+		} else {
+			e.regs[c.Name] = rc
 		}
 		e.conns[c.Name] = &c
 		return nil
@@ -267,7 +308,10 @@ func (e *Engine) engStatePath(kind, name string) string {
 }
 
 // CreateConnection registers a connection and persists it. typ is "file",
-// "kafka" or "mongodb"; a file connection needs option dir.
+// "kafka" or "mongodb"; the options are the registry's (docs/connections.md):
+// a file connection needs dir, a Kafka one brokers (or uri), a MongoDB one
+// uri. Secrets are persisted redacted, so one written literally lasts until
+// the engine stops; env:VAR references last across restarts.
 func (e *Engine) CreateConnection(name, typ string, options map[string]any) error {
 	typ = strings.ToLower(typ)
 	switch typ {
@@ -279,20 +323,62 @@ func (e *Engine) CreateConnection(name, typ string, options map[string]any) erro
 	default:
 		return fmt.Errorf("connection %s: %w: type %q (use FILE, KAFKA or MONGODB)", name, ErrUnsupported, typ)
 	}
+	rc, err := registry.FromOptions(name, typ, options)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if _, ok := e.conns[name]; ok {
 		return fmt.Errorf("connection %q %w", name, ErrExists)
 	}
-	c := &Connection{Name: name, Type: typ, Options: options, Origin: "sql", Created: e.cfg.Now()}
+	c := &Connection{Name: name, Type: typ, Options: engOptions(rc), Origin: "sql", Created: e.cfg.Now()}
 	if path := e.engStatePath("connections", name); path != "" {
 		if err := engWriteJSON(path, c); err != nil {
 			return fmt.Errorf("connection %s: saving: %w", name, err)
 		}
 	}
 	e.conns[name] = c
+	e.regs[name] = rc
 	e.log.Info("created connection", "connection", name, "type", typ)
 	return nil
+}
+
+// engOptions are a registry connection's options with secrets redacted:
+// what is persisted and shown.
+func engOptions(c *registry.Connection) map[string]any {
+	opts := map[string]any{}
+	for k, v := range c.Options() {
+		opts[k] = v
+	}
+	if c.Kind == registry.File && c.File.Dir != "" {
+		opts["dir"] = c.File.Dir
+	}
+	return opts
+}
+
+// engRedacted reports whether stored options hold a secret that
+// Connection.Options replaced by xxxxx.
+func engRedacted(opts map[string]any) bool {
+	for _, v := range opts {
+		if s, ok := v.(string); ok && strings.Contains(s, "xxxxx") {
+			return true
+		}
+	}
+	return false
+}
+
+// engRegistry is a snapshot of the connections for one run: Registry is
+// not safe for concurrent changes, and CREATE CONNECTION may run while
+// processors open theirs.
+func (e *Engine) engRegistry() *registry.Registry {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	reg := registry.New()
+	for _, c := range e.regs {
+		reg.Add(c)
+	}
+	return reg
 }
 
 // Connections lists the registered connections by name.
@@ -357,16 +443,39 @@ func (e *Engine) engGetLocked(name string) (*engProc, error) {
 // StartProcessor starts a CREATED, STOPPED or FAILED processor.
 func (e *Engine) StartProcessor(name string) error {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	ep, err := e.engGetLocked(name)
 	if err != nil {
+		e.mu.Unlock()
 		return err
 	}
 	if ep.stop != nil {
+		e.mu.Unlock()
 		return fmt.Errorf("stream processor %q: %w: it is already running", name, ErrInvalidState)
 	}
-	return e.engStartLocked(ep)
+	if err := e.engStartLocked(ep); err != nil {
+		e.mu.Unlock()
+		return err
+	}
+	ready := ep.ready
+	e.mu.Unlock()
+	// START answers once the connectors are open and the pipeline built,
+	// so an unreachable broker or a pipeline the runtime refuses is the
+	// statement's error (the processor is FAILED with it, too).
+	select {
+	case <-ready:
+	case <-time.After(engStartWait):
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if ep.rec.State == StateFailed {
+		return fmt.Errorf("stream processor %q: %w: %s", name, ErrInvalidState, ep.rec.LastError)
+	}
+	return nil
 }
+
+// engStartWait bounds how long START waits for a processor's connectors.
+const engStartWait = 30 * time.Second
 
 // engStartLocked marks ep STARTED, persists that (so a restart resumes
 // it), and runs it in the background.
@@ -379,16 +488,24 @@ func (e *Engine) engStartLocked(ep *engProc) error {
 		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	ep.stop, ep.done = cancel, make(chan struct{})
+	ep.stop, ep.done, ep.ready = cancel, make(chan struct{}), make(chan struct{})
+	ready := sync.OnceFunc(func() { close(ep.ready) })
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
 		defer close(ep.done)
-		st, err := e.engRun(ctx, ep.proc, nil)
+		defer ready()
+		st, err := e.engRun(ctx, ep.proc, nil, func(p *Processor) {
+			e.mu.Lock()
+			ep.live = p
+			e.mu.Unlock()
+			ready()
+		})
 		e.mu.Lock()
 		defer e.mu.Unlock()
+		ep.live = nil
 		ep.rec.In, ep.rec.Out, ep.rec.DLQ = st.In, st.Out, st.DLQ
-		if !st.Watermark.IsZero() {
+		if engWatermarkKnown(st.Watermark) {
 			ep.rec.Watermark = st.Watermark
 		}
 		ep.rec.Changed = e.cfg.Now()
@@ -429,6 +546,12 @@ func (e *Engine) StopProcessor(name string) error {
 	defer e.mu.Unlock()
 	ep.rec.State, ep.rec.Changed = StateStopped, e.cfg.Now()
 	return e.engSaveLocked(ep)
+}
+
+// engWatermarkKnown reports whether w is a watermark worth showing: not
+// zero, and not the end of time a bounded input closes its windows with.
+func engWatermarkKnown(w time.Time) bool {
+	return !w.IsZero() && w.Before(stForever)
 }
 
 // engStopLocked cancels ep's run and returns the channel closed when it has
@@ -473,6 +596,13 @@ func (e *Engine) Processors() []ProcessorInfo {
 	out := make([]ProcessorInfo, 0, len(e.procs))
 	for _, ep := range e.procs {
 		r := ep.rec
+		if ep.live != nil {
+			st := ep.live.Stats()
+			r.In, r.Out, r.DLQ = st.In, st.Out, st.DLQ
+			if engWatermarkKnown(st.Watermark) {
+				r.Watermark = st.Watermark
+			}
+		}
 		out = append(out, ProcessorInfo{Name: r.Name, State: r.State, Processor: ep.proc, In: r.In, Out: r.Out, DLQ: r.DLQ,
 			Watermark: r.Watermark, LastError: r.LastError, Created: r.Created, Changed: r.Changed})
 	}
@@ -488,7 +618,7 @@ func (e *Engine) Query(ctx context.Context, p *mql.Processor, fn func(bson.D) er
 	if n := len(p.Pipeline); n > 0 && isSink(p.Pipeline[n-1]) {
 		return fmt.Errorf("%w: a query ends without $merge or $emit; create a stream processor for that", ErrInvalid)
 	}
-	_, err := e.engRun(ctx, p, fn)
+	_, err := e.engRun(ctx, p, fn, nil)
 	if errors.Is(err, ErrStopQuery) {
 		return nil
 	}

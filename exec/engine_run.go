@@ -2,26 +2,184 @@ package exec
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/weir-stream/weir/connectors"
+	"github.com/weir-stream/weir/connectors/registry"
 	"github.com/weir-stream/weir/planner/mql"
 )
 
 // engRun is the one place the engine runs a pipeline, for queries (out
 // set: the pipeline has no sink and its documents go to out) and for
-// processors (out nil: the sinks write). It runs the reference runner over
-// the file connections; switching to the streaming runtime means building
-// connectors.Source/Sink for the pipeline's connections here and calling
-// Build(p, env).Run(ctx) with env.Output calling out.
-func (e *Engine) engRun(ctx context.Context, p *mql.Processor, out func(bson.D) error) (Stats, error) {
-	var st Stats
-	files, err := e.engFiles(p)
+// processors (out nil: the sinks write). It opens the pipeline's
+// connectors through the registry and runs it on the streaming runtime
+// until its input ends (file connections), ctx is cancelled (graceful:
+// sinks flush, positions commit), or it fails. built, when set, is called
+// with the runtime's processor once it is built, for live counters. A
+// pipeline over file connections only that the runtime refuses runs on
+// the reference runner instead, as `weir run` does.
+func (e *Engine) engRun(ctx context.Context, p *mql.Processor, out func(bson.D) error, built func(*Processor)) (Stats, error) {
+	reg := e.engRegistry()
+	fileOnly := engFileOnly(p, reg)
+	run := p
+	limit := int64(-1)
+	if out != nil {
+		// The runtime runs $limit inside windows only: a query's trailing
+		// LIMIT is a count of rows kept here, and the query is cancelled
+		// when it is reached.
+		if n := len(p.Pipeline); n > 1 {
+			if l, ok := p.Pipeline[n-1].(*mql.Limit); ok {
+				q := *p
+				q.Pipeline = p.Pipeline[:n-1]
+				run, limit = &q, l.N
+			}
+		}
+		if limit == 0 {
+			return Stats{}, nil
+		}
+	}
+	name := p.Name
+	if name == "" {
+		name = "query"
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	opened, err := reg.Open(rctx, run, registry.OpenOptions{
+		Processor: name, Ephemeral: out != nil, CreateTopics: e.cfg.CreateTopics,
+		ConnectTimeout: e.cfg.ConnectTimeout, Logger: e.log,
+	})
 	if err != nil {
-		return st, err
+		if fileOnly && errors.Is(err, registry.ErrUnsupported) {
+			return e.engReference(ctx, p, out, reg)
+		}
+		if errors.Is(err, registry.ErrUnsupported) {
+			return Stats{}, fmt.Errorf("%w: %v", ErrUnsupported, err)
+		}
+		return Stats{}, err
+	}
+	defer opened.Close()
+	for _, n := range opened.Notices {
+		e.log.Warn(n, "processor", name)
+	}
+	env := BuildEnv{
+		Sources: opened.Sources, Sinks: opened.Sinks, Lookups: opened.Lookups,
+		Connections: opened.Connections, DLQ: opened.DLQ, Now: e.cfg.Now,
+		Tick: e.cfg.Tick, FlushEvery: e.cfg.FlushEvery,
+	}
+	var sink *engOutput
+	if out != nil {
+		sink = &engOutput{fn: out, limit: limit, stop: cancel}
+		env.Output = sink
+		if env.Tick == 0 {
+			// A query's rows should not wait a second for a flush.
+			env.Tick = 200 * time.Millisecond
+		}
+	}
+	proc, err := Build(run, env)
+	if err != nil {
+		if fileOnly {
+			opened.Close()
+			return e.engReference(ctx, p, out, reg)
+		}
+		return Stats{}, fmt.Errorf("%w: %v", ErrUnsupported, err)
+	}
+	if built != nil {
+		built(proc)
+	}
+	err = proc.Run(rctx)
+	st := proc.Stats()
+	if sink != nil {
+		st.Out = sink.sent
+		if sink.err != nil {
+			return st, sink.err
+		}
+		if err == nil && ctx.Err() != nil && !sink.full {
+			// Cancelled or disconnected before the input ended or LIMIT
+			// was reached: the caller's context says why.
+			return st, ctx.Err()
+		}
+	}
+	return st, err
+}
+
+// engOutput hands a query's documents to its row function, up to limit,
+// and stops the run when the limit is reached or the function fails.
+type engOutput struct {
+	fn    func(bson.D) error
+	limit int64
+	stop  context.CancelFunc
+	sent  int64
+	full  bool
+	err   error
+}
+
+func (s *engOutput) Write(_ context.Context, docs []connectors.Doc) ([]connectors.Rejected, error) {
+	for _, d := range docs {
+		if s.full || s.err != nil {
+			break
+		}
+		if err := s.fn(d.Doc); err != nil {
+			s.err = err
+			s.stop()
+			break
+		}
+		s.sent++
+		if s.limit >= 0 && s.sent >= s.limit {
+			s.full = true
+			s.stop() // LIMIT reached: the run stops gracefully
+		}
+	}
+	return nil, nil
+}
+
+func (s *engOutput) Flush(context.Context) error { return nil }
+func (s *engOutput) Close() error                { return nil }
+
+// engFileOnly reports whether every connection p uses is a file one: its
+// input is bounded, and it can fall back to the reference runner.
+func engFileOnly(p *mql.Processor, reg *registry.Registry) bool {
+	var names []string
+	for _, s := range p.Pipeline {
+		switch s := s.(type) {
+		case *mql.Source:
+			if s.Kind != mql.DocumentsSource {
+				names = append(names, s.ConnectionName)
+			}
+		case *mql.Merge:
+			names = append(names, s.Into.ConnectionName)
+		case *mql.Emit:
+			names = append(names, s.ConnectionName)
+		case *mql.Lookup:
+			if s.From != nil {
+				names = append(names, s.From.ConnectionName)
+			}
+		}
+	}
+	if d := p.Options.DLQ; d != nil {
+		names = append(names, d.ConnectionName)
+	}
+	for _, n := range names {
+		if c, err := reg.Resolve(n); err != nil || c.Kind != registry.File {
+			return false
+		}
+	}
+	return true
+}
+
+// engReference runs p with the reference runner over the file
+// connections: for pipelines the streaming runtime doesn't run yet.
+func (e *Engine) engReference(ctx context.Context, p *mql.Processor, out func(bson.D) error, reg *registry.Registry) (Stats, error) {
+	var st Stats
+	files := map[string]connectors.File{}
+	for _, n := range reg.Names() {
+		if c, _ := reg.Get(n); c.Kind == registry.File {
+			files[n] = c.File
+		}
 	}
 	ref := &Reference{Conns: files, Now: e.cfg.Now}
 	if out != nil {
@@ -58,38 +216,6 @@ func (e *Engine) engRun(ctx context.Context, p *mql.Processor, out func(bson.D) 
 		st.Out = int64(len(res.Stdout))
 	}
 	return st, engWriteSinks(p, files, res)
-}
-
-// engFiles is the file connections a pipeline can use; a pipeline naming a
-// Kafka or MongoDB connection can't run until the streaming runtime is
-// wired to those connectors.
-func (e *Engine) engFiles(p *mql.Processor) (map[string]connectors.File, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	files := map[string]connectors.File{}
-	for name, c := range e.conns {
-		if c.Type == "file" {
-			dir, _ := c.Options["dir"].(string)
-			files[name] = connectors.File{Dir: dir}
-		}
-	}
-	for _, s := range p.Pipeline {
-		var name string
-		switch s := s.(type) {
-		case *mql.Source:
-			name = s.ConnectionName
-		case *mql.Merge:
-			name = s.Into.ConnectionName
-		case *mql.Emit:
-			name = s.ConnectionName
-		default:
-			continue
-		}
-		if c, ok := e.conns[name]; ok && c.Type != "file" {
-			return nil, fmt.Errorf("connection %s: %w: running over %s connections needs the streaming runtime, which weir serve does not wire yet", name, ErrUnsupported, c.Type)
-		}
-	}
-	return files, nil
 }
 
 // engCountInput counts the documents the $source reads, for the

@@ -2,8 +2,10 @@ package exec
 
 import (
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,5 +110,46 @@ func readJSON(t *testing.T, path string, v any) {
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestEngineStartFailsOnUnreachableBroker: START opens the processor's
+// connectors, so a broker nobody listens on is START's error, within the
+// connection's dial timeout, and the processor is FAILED with it.
+func TestEngineStartFailsOnUnreachableBroker(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	e, err := OpenEngine(EngineConfig{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.CreateConnection("k", "kafka", map[string]any{"brokers": addr, "dial_timeout": "300ms"}); err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := mql.Decode([]byte(`{"name": "p", "pipeline": [
+		{"$source": {"connectionName": "k", "topic": "in"}},
+		{"$emit": {"connectionName": "k", "topic": "out"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.CreateProcessor(p, false); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	err = e.StartProcessor("p")
+	if err == nil || !strings.Contains(err.Error(), addr) {
+		t.Fatalf("START: %v; want an error naming %s", err, addr)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("START took %s", d)
+	}
+	info := engWait(t, e, "p", StateFailed)
+	if info.LastError == "" {
+		t.Fatalf("FAILED without an error: %+v", info)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"syscall"
 	"time"
 
@@ -218,49 +217,33 @@ func playground(ctx context.Context, cfg playgroundConfig, stdout, stderr io.Wri
 		return fmt.Errorf("weir playground: seeding retail.customers: %w", err)
 	}
 
-	// The processors, on the streaming runtime through the registry.
-	pctx, stopProcs := context.WithCancel(context.Background())
-	var procs []*playProc
-	var openeds []*registry.Opened
-	failed := make(chan error, len(playgroundPipelines))
-	var wg sync.WaitGroup
+	// The engine: the playground's connections, its two processors as
+	// engine processors (SHOW STREAM PROCESSORS lists them with live
+	// counters; STOP and START work on them), and every query psql runs.
+	eng, err := exec.OpenEngine(exec.EngineConfig{
+		StateDir: filepath.Join(dataDir, "engine"), Registry: reg, CreateTopics: true,
+		Tick: 500 * time.Millisecond, FlushEvery: 500 * time.Millisecond, Logger: log,
+	})
+	if err != nil {
+		return fmt.Errorf("weir playground: %w", err)
+	}
 	// However the playground ends, processors stop (flushing and
-	// committing) before their connectors close.
-	defer func() {
-		stopProcs()
-		wg.Wait()
-		for _, o := range openeds {
-			o.Close()
-		}
-	}()
+	// committing) before the servers do.
+	defer eng.Close()
 	for _, pp := range playgroundPipelines {
 		p, _, err := mql.Decode([]byte(pp.pipeline))
 		if err != nil {
 			return fmt.Errorf("weir playground: %s: %w", pp.name, err)
 		}
 		p.Name = pp.name
-		opened, err := reg.Open(ctx, p, registry.OpenOptions{Processor: p.Name, CreateTopics: true, Logger: log})
-		if err != nil {
+		// OR REPLACE: the previous run's processor, restarted from the
+		// state directory, gives way to this one.
+		if err := eng.CreateProcessor(p, true); err != nil {
 			return fmt.Errorf("weir playground: %s: %w", pp.name, err)
 		}
-		openeds = append(openeds, opened)
-		proc, err := exec.Build(p, exec.BuildEnv{
-			Sources: opened.Sources, Sinks: opened.Sinks, Lookups: opened.Lookups,
-			Connections: opened.Connections, FlushEvery: 500 * time.Millisecond, Tick: 500 * time.Millisecond,
-		})
-		if err != nil {
+		if err := eng.StartProcessor(p.Name); err != nil {
 			return fmt.Errorf("weir playground: %s: %w", pp.name, err)
 		}
-		pr := &playProc{p: p, proc: proc, started: time.Now()}
-		procs = append(procs, pr)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := proc.Run(pctx); err != nil {
-				pr.setErr(err)
-				failed <- fmt.Errorf("weir playground: processor %s: %w", p.Name, err)
-			}
-		}()
 	}
 
 	// The generator: orders to Kafka, sales to MongoDB.
@@ -272,15 +255,8 @@ func playground(ctx context.Context, cfg playgroundConfig, stdout, stderr io.Wri
 		<-genDone
 	}()
 
-	// The PostgreSQL endpoint: P's engine for what it runs (file
-	// connections, stored processors), the playground's connections and
-	// processors on top.
-	eng, err := exec.OpenEngine(exec.EngineConfig{StateDir: filepath.Join(dataDir, "engine"), Logger: log})
-	if err != nil {
-		return fmt.Errorf("weir playground: %w", err)
-	}
-	defer eng.Close()
-	srv := &pgwire.Server{Engine: &playEngine{Engine: eng, reg: reg, procs: procs, log: log}, Logger: log}
+	// The PostgreSQL endpoint, over the same engine.
+	srv := &pgwire.Server{Engine: eng, Logger: log}
 	pl, err := net.Listen("tcp", listenAddr(cfg.pg, 7432))
 	if err != nil {
 		return fmt.Errorf("weir playground: PostgreSQL endpoint: %w", err)
@@ -300,8 +276,6 @@ func playground(ctx context.Context, cfg playgroundConfig, stdout, stderr io.Wri
 	select {
 	case <-ctx.Done():
 		fmt.Fprintln(stdout, "\nweir playground: stopping: processors flush their sinks and commit, then the servers stop")
-	case err := <-failed:
-		return err
 	case err := <-genDone:
 		genDone <- err // for the deferred wait
 		if err != nil {
@@ -311,18 +285,15 @@ func playground(ctx context.Context, cfg playgroundConfig, stdout, stderr io.Wri
 	// Stop in order: no more input, processors flush and commit while the
 	// servers still answer, then the deferred calls stop the servers.
 	stopGen()
-	stopProcs()
-	wg.Wait()
-	for _, pr := range procs {
-		st := pr.proc.Stats()
-		fmt.Fprintf(stdout, "  %-18s read %d, wrote %d, %d to the DLQ\n", pr.p.Name, st.In, st.Out, st.DLQ)
+	eng.Close()
+	var failed error
+	for _, pi := range eng.Processors() {
+		fmt.Fprintf(stdout, "  %-18s read %d, wrote %d, %d to the DLQ\n", pi.Name, pi.In, pi.Out, pi.DLQ)
+		if pi.State == exec.StateFailed && failed == nil {
+			failed = fmt.Errorf("weir playground: processor %s: %s", pi.Name, pi.LastError)
+		}
 	}
-	select {
-	case err := <-failed:
-		return err
-	default:
-	}
-	return nil
+	return failed
 }
 
 func seedPlayground(ctx context.Context, client *mongo.Client) error {
@@ -430,150 +401,4 @@ In psql, try:
 Or run a query of your own against the same broker (Ctrl-C stops it):
   echo 'SELECT customerId, amount FROM kafka.orders WHERE amount > 1000;' | bin/weir run --conn kafka=kafka://%s -
 `, dataDir, info.Kafka, info.Mongo, info.PG, info.Kafka, info.Kafka, info.Mongo, phost, pport, info.Kafka)
-}
-
-// playProc is one of the playground's processors, for SHOW STREAM
-// PROCESSORS.
-type playProc struct {
-	p       *mql.Processor
-	proc    *exec.Processor
-	started time.Time
-	mu      sync.Mutex
-	err     error
-}
-
-func (pr *playProc) setErr(err error) {
-	pr.mu.Lock()
-	defer pr.mu.Unlock()
-	pr.err = err
-}
-
-// playEngine is the engine psql talks to in the playground: exec.Engine
-// for everything it runs, and, until that engine opens connections
-// through the registry, queries over the playground's kafka and mongo
-// connections run here on the streaming runtime, and its processors show
-// in SHOW STREAM PROCESSORS.
-type playEngine struct {
-	*exec.Engine
-	reg   *registry.Registry
-	procs []*playProc
-	log   *slog.Logger
-}
-
-var _ pgwire.Engine = (*playEngine)(nil)
-
-// Query runs a SELECT over the playground's connections as an ephemeral
-// processor (no consumer group, from the latest offset, as ASP's
-// sp.process), streaming rows until LIMIT, cancel or disconnect.
-func (e *playEngine) Query(ctx context.Context, p *mql.Processor, fn func(bson.D) error) error {
-	if fileOnlyOrUnknown(p, e.reg) {
-		return e.Engine.Query(ctx, p, fn)
-	}
-	// The runtime runs $limit only inside windows; a query's trailing
-	// LIMIT is a count of rows to send, kept here.
-	limit := int64(-1)
-	if n := len(p.Pipeline); n > 1 {
-		if l, ok := p.Pipeline[n-1].(*mql.Limit); ok {
-			limit = l.N
-			q := *p
-			q.Pipeline = p.Pipeline[:n-1]
-			p = &q
-		}
-	}
-	if limit == 0 {
-		return nil
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	opened, err := e.reg.Open(ctx, p, registry.OpenOptions{Processor: "query", Ephemeral: true, Logger: e.log})
-	if err != nil {
-		return err
-	}
-	defer opened.Close()
-	out := &funcSink{fn: fn, limit: limit, done: cancel}
-	proc, err := exec.Build(p, exec.BuildEnv{
-		Sources: opened.Sources, Sinks: opened.Sinks, Lookups: opened.Lookups,
-		Connections: opened.Connections, Output: out, Tick: 200 * time.Millisecond,
-	})
-	if err != nil {
-		return fmt.Errorf("%w: %v", exec.ErrUnsupported, err)
-	}
-	err = proc.Run(ctx)
-	if out.err != nil {
-		return out.err
-	}
-	return err
-}
-
-// fileOnlyOrUnknown reports whether p uses none of the registry's
-// connections, so exec.Engine should run it.
-func fileOnlyOrUnknown(p *mql.Processor, reg *registry.Registry) bool {
-	named, _ := pipelineConns(p)
-	for _, n := range named {
-		if _, ok := reg.Get(n); ok {
-			return false
-		}
-	}
-	return true
-}
-
-// funcSink hands documents to a query's row function, up to limit.
-type funcSink struct {
-	fn    func(bson.D) error
-	limit int64
-	sent  int64
-	done  context.CancelFunc
-	err   error
-}
-
-func (s *funcSink) Write(_ context.Context, docs []connectors.Doc) ([]connectors.Rejected, error) {
-	for _, d := range docs {
-		if s.limit >= 0 && s.sent >= s.limit {
-			break
-		}
-		if err := s.fn(d.Doc); err != nil {
-			s.err = err
-			s.done()
-			return nil, nil
-		}
-		s.sent++
-		if s.limit >= 0 && s.sent >= s.limit {
-			s.done() // LIMIT reached: the run stops gracefully
-		}
-	}
-	return nil, nil
-}
-
-func (s *funcSink) Flush(context.Context) error { return nil }
-func (s *funcSink) Close() error                { return nil }
-
-// Connections adds the playground's connections, secrets redacted.
-func (e *playEngine) Connections() []exec.Connection {
-	out := e.Engine.Connections()
-	for _, n := range e.reg.Names() {
-		c, _ := e.reg.Get(n)
-		opts := map[string]any{}
-		for k, v := range c.Options() {
-			opts[k] = v
-		}
-		out = append(out, exec.Connection{Name: n, Type: string(c.Kind), Options: opts, Origin: "playground"})
-	}
-	return out
-}
-
-// Processors adds the playground's running processors.
-func (e *playEngine) Processors() []exec.ProcessorInfo {
-	out := e.Engine.Processors()
-	for _, pr := range e.procs {
-		st := pr.proc.Stats()
-		info := exec.ProcessorInfo{Name: pr.p.Name, State: exec.StateStarted, Processor: pr.p,
-			In: st.In, Out: st.Out, DLQ: st.DLQ, Watermark: st.Watermark, Created: pr.started, Changed: pr.started}
-		pr.mu.Lock()
-		if pr.err != nil {
-			info.State, info.LastError = exec.StateFailed, pr.err.Error()
-		}
-		pr.mu.Unlock()
-		out = append(out, info)
-	}
-	return out
 }

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/weir-stream/weir/connectors/registry"
 	"github.com/weir-stream/weir/exec"
 	"github.com/weir-stream/weir/pgwire"
 )
@@ -23,8 +24,10 @@ import (
 func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	conns := connFlags{}
-	fs.Var(conns, "conn", "bind a connection: NAME=file:DIR (repeatable)")
+	var conns regFlags
+	fs.Var(&conns, "conn", "bind a connection: NAME=file:DIR, NAME=kafka://HOST:PORT[?…] or NAME=mongodb://… (repeatable)")
+	config := fs.String("config", "", "read connections from a YAML file (see docs/connections.md)")
+	timeout := fs.Duration("connect-timeout", 0, "bound on reaching each connection when a processor or query starts (default: each connection's own, 10s)")
 	listen := fs.String("listen", "127.0.0.1:7432", "address to accept PostgreSQL clients on")
 	state := fs.String("state", "", "directory where connections and stream processors are kept across restarts")
 	certFile := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key, SSLRequest is answered with TLS")
@@ -33,7 +36,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	cleartext := fs.Bool("cleartext-password", false, "ask for WEIR_PASSWORD in cleartext instead of SCRAM-SHA-256 (use with TLS)")
 	logJSON := fs.Bool("log-json", false, "log as JSON instead of text")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: weir serve [--listen ADDR] [--conn NAME=URI]... [--state DIR] [--tls-cert F --tls-key F] [--metrics ADDR]")
+		fmt.Fprintln(stderr, "usage: weir serve [--listen ADDR] [--conn NAME=URI]... [--config weir.yaml] [--state DIR] [--tls-cert F --tls-key F] [--metrics ADDR]")
 		fmt.Fprintln(stderr, "Speaks the PostgreSQL protocol: psql, pgx, node-postgres and JDBC connect and run weir SQL.")
 		fmt.Fprintln(stderr, "Clients on loopback are trusted; set WEIR_PASSWORD to require a password (SCRAM-SHA-256).")
 		fs.PrintDefaults()
@@ -64,7 +67,18 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		}
 		srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	eng, err := exec.OpenEngine(exec.EngineConfig{StateDir: *state, Files: conns, Logger: log})
+	reg := registry.New()
+	if *config != "" {
+		if err := reg.LoadConfig(*config); err != nil {
+			return badInput("weir serve: --config: %v", err)
+		}
+	}
+	for _, c := range conns {
+		if err := reg.Add(c); err != nil {
+			return badInput("weir serve: --conn: %v", err)
+		}
+	}
+	eng, err := exec.OpenEngine(exec.EngineConfig{StateDir: *state, Registry: reg, ConnectTimeout: *timeout, Logger: log})
 	if err != nil {
 		return fmt.Errorf("weir serve: %w", err)
 	}
