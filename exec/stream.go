@@ -119,6 +119,16 @@ type BuildEnv struct {
 	// FlushEvery is how often Run flushes sinks and commits positions
 	// while data flows; 0 is 1 s. Bounded sources flush at their end too.
 	FlushEvery time.Duration
+	// CheckpointDir, when set, keeps checkpoints in that local directory
+	// (DirStore): operator state and the source positions it covers,
+	// restored by Build when present (checkpoint.go).
+	CheckpointDir string
+	// Checkpoints is the checkpoint store; it takes precedence over
+	// CheckpointDir. nil with no CheckpointDir takes no checkpoints.
+	Checkpoints CheckpointStore
+	// CheckpointEvery is how often Run takes a checkpoint while data
+	// flows; 0 is 10 s. Run takes one when it ends too.
+	CheckpointEvery time.Duration
 }
 
 // Stats are a running processor's counters.
@@ -149,6 +159,8 @@ type Processor struct {
 	// driverDecode makes the driver parse every Extended JSON message, as
 	// before colDoc: for benchmarks and tests of the row path.
 	driverDecode bool
+	// ckpt is the checkpointing (checkpoint.go); nil without a store.
+	ckpt *stCkpt
 }
 
 // stRuntime is what operators share: the DLQ, the memory budget, the clock
@@ -164,6 +176,8 @@ type stRuntime struct {
 	stats Stats
 	// wm is the processor's watermark (zero before the first).
 	wm time.Time
+	// cont places the continuous aggregates (op_group.go).
+	cont *stContPlan
 }
 
 // newRef returns a reference-runner context whose DLQ the runtime drains.
@@ -291,6 +305,10 @@ func Build(p *mql.Processor, env BuildEnv) (*Processor, error) {
 	}
 	stages := p.Pipeline[1:]
 	hasSink := len(stages) > 0 && isSink(stages[len(stages)-1])
+	var err error
+	if rt.cont, err = stPlanContinuous(stages); err != nil {
+		return nil, err
+	}
 	for i, s := range stages {
 		path := mql.Path("pipeline").Index(i + 1).Key(s.Op())
 		op, err := stBuildStage(rt, env, resolve, s, path)
@@ -309,11 +327,20 @@ func Build(p *mql.Processor, env BuildEnv) (*Processor, error) {
 	if p.Options.DLQ != nil && env.DLQ == nil {
 		return nil, fmt.Errorf("options.dlq: no sink was given for the dead-letter queue")
 	}
+	if err := pr.stSetupCheckpoint(); err != nil {
+		return nil, err
+	}
 	return pr, nil
 }
 
 // stBuildStage is where a stage name becomes an operator.
 func stBuildStage(rt *stRuntime, env BuildEnv, resolve func(string) (string, error), s mql.Stage, path mql.Path) (Operator, error) {
+	if op, ok, err := rt.cont.build(rt, s, path); ok {
+		return op, err
+	}
+	if op, ok, err := stProcTimeStage(rt, s, path); ok {
+		return op, err
+	}
 	switch s := s.(type) {
 	case *mql.Match:
 		return NewMatch(rt, s), nil
@@ -335,8 +362,6 @@ func stBuildStage(rt *stRuntime, env BuildEnv, resolve func(string) (string, err
 		return newEmitSink(rt, env, resolve, s)
 	case *mql.Limit:
 		return newLimit(s.N), nil
-	case *mql.Group, *mql.Sort, *mql.Count:
-		return nil, fmt.Errorf("the streaming engine runs %s inside a window only (continuous %s is not implemented yet)", s.Op(), s.Op())
 	}
 	return nil, fmt.Errorf("the streaming engine does not run %s yet", s.Op())
 }

@@ -67,6 +67,21 @@ func TestStreamCases(t *testing.T) {
 					}
 				}
 			}
+			// STYLE.md §6: a stop / checkpoint / restore in the middle,
+			// after k of n messages, for a couple of k, with the source
+			// resuming at its committed positions (Kafka-like) or reading
+			// everything again (a file: the runtime skips by position).
+			msgs := stMessages(t, p, conn)
+			for _, k := range []int{len(msgs) / 3, 2 * len(msgs) / 3} {
+				if k < 1 || k >= len(msgs) {
+					continue
+				}
+				for _, redeliver := range []bool{false, true} {
+					if cut := stRunCut(t, p, conn, msgs, k, redeliver); cut != normal {
+						t.Errorf("%s: stopped after %d of %d messages and restored from the checkpoint (source re-reads everything: %v) differs\n%s\nnormal:\n%s", td.Pos, k, len(msgs), redeliver, cut, normal)
+					}
+				}
+			}
 			return normal
 		})
 	})
@@ -176,6 +191,101 @@ func stRunMsgs(t *testing.T, p *mql.Processor, msgs []connectors.Message, batch 
 	t.Helper()
 	src := newMemSource(msgs, 7, false)
 	out, sink, dlq := &stMemSink{}, &stMemSink{}, &stMemSink{}
+	env := stCaseEnv(t, p, conn, src, out, sink, dlq, batch)
+	pr, err := Build(p, env)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	if err := pr.Run(context.Background()); err != nil {
+		return "error: " + err.Error()
+	}
+	if pr.Stats().StateBytes != 0 {
+		t.Errorf("state bytes after the run: %d, want 0", pr.Stats().StateBytes)
+	}
+	return stRenderSinks(out, sink, dlq)
+}
+
+// stRunCut runs msgs in two processors: the first reads k messages and is
+// stopped (a graceful cancel, which takes a checkpoint); the second is
+// built from the same checkpoint directory over a source that resumes
+// after the first's committed positions, or, with redeliver, hands out
+// every message again as a file source does. It renders the union of both
+// runs' outputs. Since the stop is graceful, the checkpoint is taken at
+// the stop itself: nothing is emitted twice, so the union must equal one
+// uninterrupted run exactly. (A crash instead of a stop would replay the
+// messages read since the last checkpoint and write their outputs again:
+// at-least-once.)
+func stRunCut(t *testing.T, p *mql.Processor, conn connectors.File, msgs []connectors.Message, k int, redeliver bool) string {
+	t.Helper()
+	dir := t.TempDir()
+	out, sink, dlq := &stMemSink{}, &stMemSink{}, &stMemSink{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	first := &stCutSource{stMemSource: newMemSource(msgs[:k], 7, true), cancel: cancel}
+	env := stCaseEnv(t, p, conn, first, out, sink, dlq, 1024)
+	env.CheckpointDir = dir
+	pr, err := Build(p, env)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	if err := pr.Run(ctx); err != nil {
+		return "error: " + err.Error()
+	}
+	if pr.Stats().StateBytes != 0 {
+		t.Errorf("state bytes after the first run: %d, want 0", pr.Stats().StateBytes)
+	}
+	rest := msgs
+	if !redeliver {
+		committed := map[string]int64{}
+		for _, c := range first.committed() {
+			for _, pos := range c {
+				committed[pos.Topic] = pos.Offset
+			}
+		}
+		rest = nil
+		for _, m := range msgs {
+			if off, ok := committed[m.Position.Topic]; !ok || m.Position.Offset > off {
+				rest = append(rest, m)
+			}
+		}
+	}
+	env = stCaseEnv(t, p, conn, newMemSource(rest, 7, false), out, sink, dlq, 1024)
+	env.CheckpointDir = dir
+	pr, err = Build(p, env)
+	if err != nil {
+		return "error: restart: " + err.Error()
+	}
+	if err := pr.Run(context.Background()); err != nil {
+		return "error: restart: " + err.Error()
+	}
+	if pr.Stats().StateBytes != 0 {
+		t.Errorf("state bytes after the second run: %d, want 0", pr.Stats().StateBytes)
+	}
+	return stRenderSinks(out, sink, dlq)
+}
+
+// stCutSource hands out its messages, then cancels the run at the next
+// Read: the runtime has processed exactly those messages when it sees the
+// cancel.
+type stCutSource struct {
+	*stMemSource
+	cancel context.CancelFunc
+}
+
+func (s *stCutSource) Read(ctx context.Context) ([]connectors.Message, error) {
+	s.mu.Lock()
+	left := len(s.msgs)
+	s.mu.Unlock()
+	if left == 0 {
+		s.cancel()
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return s.stMemSource.Read(ctx)
+}
+
+func stCaseEnv(t *testing.T, p *mql.Processor, conn connectors.File, src connectors.Source, out, sink, dlq *stMemSink, batch int) BuildEnv {
+	t.Helper()
 	lookups := map[mql.Namespace]connectors.Lookup{}
 	for _, s := range p.Pipeline {
 		if l, ok := s.(*mql.Lookup); ok && l.From != nil {
@@ -190,27 +300,20 @@ func stRunMsgs(t *testing.T, p *mql.Processor, msgs []connectors.Message, batch 
 			lookups[mql.Namespace{ConnectionName: "default", DB: l.From.DB, Coll: l.From.Coll}] = ml
 		}
 	}
-	env := BuildEnv{
+	return BuildEnv{
 		Sources: map[string]connectors.Source{"default": src},
 		Sinks:   map[string]connectors.Sink{"default": sink},
 		Lookups: lookups, Output: out, DLQ: dlq, Now: stEpochNow, BatchSize: batch,
 	}
-	pr, err := Build(p, env)
-	if err != nil {
-		return "error: " + err.Error()
-	}
-	if err := pr.Run(context.Background()); err != nil {
-		return "error: " + err.Error()
-	}
+}
+
+func stRenderSinks(out, sink, dlq *stMemSink) string {
 	res := &Result{Emitted: map[string][]bson.D{}}
 	for _, d := range sink.written {
 		res.Emitted["default."+d.Target] = append(res.Emitted["default."+d.Target], d.Doc)
 	}
 	res.Stdout = out.docs()
 	res.DLQ = dlq.docs()
-	if pr.Stats().StateBytes != 0 {
-		t.Errorf("state bytes after the run: %d, want 0", pr.Stats().StateBytes)
-	}
 	return stRenderRef(res)
 }
 

@@ -92,6 +92,9 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 		}
 		return err
 	}
+	if err := st.restoreParts(); err != nil {
+		return err
+	}
 	if p.col != nil {
 		if st.col = newColRun(p.col, p.mem, p.env.BatchSize); st.col != nil {
 			defer st.col.release()
@@ -113,6 +116,15 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 		stopRead()
 		<-readerDone
 		fctx := context.WithoutCancel(ctx)
+		// A commit handed to the reader while it waited in Read never ran:
+		// its positions left pending already, so commit them here.
+		select {
+		case pos := <-st.commitCh:
+			if err := p.source.Commit(fctx, pos); err != nil {
+				return fmt.Errorf("connection %s: commit: %w", p.srcLabel, err)
+			}
+		default:
+		}
 		if final {
 			// The last windows may fill a top-level $limit: that ends the
 			// run as the end of input does.
@@ -231,6 +243,7 @@ func (st *stRunState) addIn(n int) {
 // the operators a batch at a time, advancing the watermark after each.
 func (st *stRunState) messages(ctx context.Context, msgs []connectors.Message) error {
 	now := st.p.env.Now()
+	msgs = st.skipCovered(msgs)
 	st.quietFrom = now
 	for len(msgs) > 0 {
 		n := min(len(msgs), st.p.env.BatchSize)
@@ -462,8 +475,8 @@ func (st *stRunState) flushAndCommit(ctx context.Context, direct bool) error {
 	rt.dlqOut = rt.dlqOut[:0]
 	for _, op := range p.ops {
 		if s, ok := op.(*stSinkOp); ok {
-			if err := s.sink.Flush(ctx); err != nil {
-				return fmt.Errorf("%s: flush: %w", s.name, err)
+			if err := s.flush(ctx); err != nil {
+				return err
 			}
 		}
 	}
@@ -478,6 +491,13 @@ func (st *stRunState) flushAndCommit(ctx context.Context, direct bool) error {
 		return st.flushAndCommit(ctx, direct)
 	}
 	if p.source == nil {
+		return nil
+	}
+	if p.ckpt != nil {
+		// Positions are committed after a checkpoint covers them.
+		if direct || st.lastFlush.Sub(p.ckpt.last) >= p.ckpt.every {
+			return st.checkpoint(ctx, direct)
+		}
 		return nil
 	}
 	held := map[int]int64{}
@@ -503,6 +523,13 @@ func (st *stRunState) flushAndCommit(ctx context.Context, direct bool) error {
 		pt.committed = pt.pending[k-1].seq
 		pt.pending = append(pt.pending[:0], pt.pending[k:]...)
 	}
+	return st.commit(ctx, upTo, direct)
+}
+
+// commit commits positions: directly when the reader has stopped, else
+// through the reader, between reads.
+func (st *stRunState) commit(ctx context.Context, upTo []connectors.Position, direct bool) error {
+	p := st.p
 	if len(upTo) == 0 {
 		return nil
 	}

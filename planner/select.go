@@ -213,7 +213,7 @@ func (q *query) source() (mql.Stage, error) {
 // snake_case spellings of ASP's camelCase names.
 var (
 	kafkaOptionKeys  = []string{"auto_offset_reset", "group_id", "enable_auto_commit", "keyFormat", "key_format", "keyFormatError", "key_format_error", "tsFieldName", "ts_field_name"}
-	streamOptionKeys = []string{"fullDocument", "full_document", "fullDocumentOnly", "full_document_only", "fullDocumentBeforeChange", "full_document_before_change", "maxAwaitTimeMS", "max_await_time_ms", "tsFieldName", "ts_field_name"}
+	streamOptionKeys = []string{"fullDocument", "full_document", "fullDocumentOnly", "full_document_only", "fullDocumentBeforeChange", "full_document_before_change", "maxAwaitTimeMS", "max_await_time_ms", "fallback", "tsFieldName", "ts_field_name"}
 )
 
 func sourceOption(s *mql.Source, o *parser.Option) error {
@@ -272,6 +272,9 @@ func sourceOption(s *mql.Source, o *parser.Option) error {
 	case "maxAwaitTimeMS", "max_await_time_ms":
 		c.MaxAwaitTimeMS = n
 		return want(isInt, "an integer")
+	case "fallback":
+		c.Fallback = str
+		return want(isStr, "a string ('poll' or 'none')")
 	}
 	return unknownOption(o, "a collection source", streamOptionKeys)
 }

@@ -85,7 +85,7 @@ func runRunContext(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	config := fs.String("config", "", "read connections from a YAML file (see docs/connections.md)")
 	name := fs.String("name", "", "the processor's name: DLQ documents show it, a Kafka source's consumer group is weir-NAME (default: the pipeline's name, else the file's)")
 	timeout := fs.Duration("connect-timeout", 0, "bound on reaching each connection at start-up (default: each connection's own, 10s)")
-	fs.String("state", "", "checkpoint directory; accepted and unused until checkpoints exist (file sources are read from the start every run)")
+	state := fs.String("state", "", "checkpoint directory: each processor keeps its window state and source positions in DIR/NAME and resumes from them on the next run")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: weir run [--conn NAME=URI]... [--config weir.yaml] [--name NAME] [--state DIR] FILE|-")
 		fmt.Fprintln(stderr, "Runs a .sql file or a .json MQL pipeline on the streaming runtime.")
@@ -141,7 +141,7 @@ func runRunContext(ctx context.Context, args []string, stdin io.Reader, stdout, 
 		}
 		live = live || !fileOnly(p, reg)
 	}
-	r := &runner{reg: reg, file: file, stdout: stdout, stderr: stderr, timeout: *timeout}
+	r := &runner{reg: reg, file: file, stdout: stdout, stderr: stderr, timeout: *timeout, state: *state}
 	if !live {
 		// Bounded inputs run one after the other, so output keeps the
 		// order of the file's statements, as before.
@@ -214,6 +214,8 @@ type runner struct {
 	file           string
 	stdout, stderr io.Writer
 	timeout        time.Duration
+	// state is the --state directory; "" runs without checkpoints.
+	state string
 	// mu keeps the lines of processors running side by side whole.
 	mu sync.Mutex
 }
@@ -236,10 +238,14 @@ func (r *runner) run(ctx context.Context, p *mql.Processor) error {
 			dlq.explain = append(dlq.explain, fs.Explain)
 		}
 	}
-	proc, err := exec.Build(p, exec.BuildEnv{
+	env := exec.BuildEnv{
 		Sources: opened.Sources, Sinks: opened.Sinks, Lookups: opened.Lookups,
 		Connections: opened.Connections, Output: out, DLQ: dlq,
-	})
+	}
+	if r.state != "" {
+		env.CheckpointDir = filepath.Join(r.state, p.Name)
+	}
+	proc, err := exec.Build(p, env)
 	if err != nil {
 		if files {
 			// A stage the streaming runtime doesn't run yet (a top-level

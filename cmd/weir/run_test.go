@@ -152,3 +152,35 @@ func TestRunExitStatuses(t *testing.T) {
 		})
 	}
 }
+
+// With --state, a processor resumes where its last run stopped: a file
+// stream read to its end is not read again, and lines appended since are.
+func TestRunStateResumesAfterTheLastRun(t *testing.T) {
+	dir := writeFiles(t, t.TempDir(), map[string]string{
+		"data/nums.jsonl": "{\"v\": 1}\n{\"v\": 2}\n{\"v\": 3}\n",
+		"q.sql":           "SELECT v FROM f.nums WHERE v > 1",
+	})
+	run := func() string {
+		t.Helper()
+		code, stdout, stderr := weir(t, "", "run", "--conn", "f=file:"+filepath.Join(dir, "data"), "--state", filepath.Join(dir, "state"), filepath.Join(dir, "q.sql"))
+		if code != 0 {
+			t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+		}
+		return stdout
+	}
+	if got := run(); got != "{\"v\":2}\n{\"v\":3}\n" {
+		t.Errorf("first run printed %q", got)
+	}
+	if got := run(); got != "" {
+		t.Errorf("a second run over the same input printed %q; it should resume after line 3", got)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "data", "nums.jsonl"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("{\"v\": 4}\n{\"v\": 0}\n")
+	f.Close()
+	if got := run(); got != "{\"v\":4}\n" {
+		t.Errorf("after appending, the run printed %q, want only the new matching line", got)
+	}
+}

@@ -559,6 +559,34 @@ func (m *Merge) bulk(ctx context.Context, coll *mongo.Collection, ops []op) ([]c
 		var next []op
 		var bwe mongo.BulkWriteException
 		switch {
+		case errors.As(err, &bwe) && len(bwe.WriteErrors) > 0 && !hasLabel(bwe.Labels, "RetryableWriteError") &&
+			len(pending) > 1 && updateFailed(pending, bwe):
+			// FerretDB v1's update command stops at its first failing
+			// statement and reports it at index 0 whatever its place, so
+			// the index can't say which document to reject: send each
+			// update alone to learn it. Every operation here is
+			// idempotent, so resending those already applied is harmless.
+			var others []op
+			for _, o := range pending {
+				if !isUpdate(o.model) {
+					others = append(others, o)
+					continue
+				}
+				rej, err := m.bulk(ctx, coll, []op{o})
+				rejected = append(rejected, rej...)
+				if err != nil {
+					return rejected, err
+				}
+			}
+			if len(others) == 0 {
+				return rejected, nil
+			}
+			// The inserts were sent too; send them again on their own,
+			// where a duplicate of our own _id counts as written.
+			next = others
+			attempt++
+			pending = next
+			continue
 		case errors.As(err, &bwe) && len(bwe.WriteErrors) > 0 && !hasLabel(bwe.Labels, "RetryableWriteError"):
 			failed := make(map[int]bool, len(bwe.WriteErrors))
 			firstUpdate := len(pending)
@@ -615,6 +643,17 @@ func (m *Merge) bulk(ctx context.Context, coll *mongo.Collection, ops []op) ([]c
 		attempt++
 		pending = next
 	}
+}
+
+// updateFailed says whether a write error of the bulk write is an
+// update's (or, FerretDB's index being unreliable, may be).
+func updateFailed(pending []op, bwe mongo.BulkWriteException) bool {
+	for _, we := range bwe.WriteErrors {
+		if we.Index < 0 || we.Index >= len(pending) || isUpdate(pending[we.Index].model) {
+			return true
+		}
+	}
+	return false
 }
 
 func isUpdate(m mongo.WriteModel) bool {

@@ -18,9 +18,13 @@ import (
 	"github.com/weir-stream/weir/planner/mql"
 )
 
-// FallbackPoll is SourceOptions.Fallback's one value: tail inserts in _id
-// order when the server has no change streams.
-const FallbackPoll = "poll"
+// SourceOptions.Fallback's values: FallbackPoll tails inserts in _id
+// order when the server has no change streams; FallbackNone (or "") fails
+// at start instead. They are $source.config.fallback's.
+const (
+	FallbackPoll = mql.FallbackPoll
+	FallbackNone = mql.FallbackNone
+)
 
 // SourceOptions configure a change-stream source: $source's db, coll,
 // initialSync and config, plus weir's fallback.
@@ -54,7 +58,7 @@ type SourceOptions struct {
 	// opened. It is skipped when StartAfter resumes a stream.
 	InitialSync bool
 	// Fallback is "poll" to tail inserts when the server has no change
-	// streams, "" to fail instead.
+	// streams, "none" or "" to fail instead.
 	Fallback string
 	// PollInterval is how often the poll fallback looks for new documents
 	// when the last look found none (default 1s).
@@ -79,8 +83,8 @@ func (o *SourceOptions) validate() error {
 	if !slices.Contains([]string{"", "off", "required", "whenAvailable"}, o.FullDocumentBeforeChange) {
 		return fmt.Errorf("$source.config.fullDocumentBeforeChange: %q is not one of off, required, whenAvailable", o.FullDocumentBeforeChange)
 	}
-	if o.Fallback != "" && o.Fallback != FallbackPoll {
-		return fmt.Errorf("$source.config.fallback: %q is not a fallback; use \"poll\" or leave it out", o.Fallback)
+	if o.Fallback != "" && o.Fallback != FallbackPoll && o.Fallback != FallbackNone {
+		return fmt.Errorf("$source.config.fallback: %q is not one of poll, none", o.Fallback)
 	}
 	if o.MaxAwaitTime < 0 || o.PollInterval < 0 || o.BatchSize < 0 {
 		return errors.New("$source: maxAwaitTimeMS, pollInterval and batch size must be positive")
@@ -101,7 +105,8 @@ func (o *SourceOptions) validate() error {
 }
 
 // SourceOptionsFor fills SourceOptions from a planned change-stream
-// $source. Fallback, PollInterval and Logger are weir's, set by the caller.
+// $source. Fallback is $source.config.fallback, "" when the $source leaves
+// it to the connection; PollInterval and Logger are set by the caller.
 func SourceOptionsFor(s *mql.Source) (SourceOptions, error) {
 	o := SourceOptions{DB: s.DB, Colls: s.Colls}
 	if s.InitialSync != nil {
@@ -115,6 +120,7 @@ func SourceOptionsFor(s *mql.Source) (SourceOptions, error) {
 	o.FullDocumentBeforeChange = c.FullDocumentBeforeChange
 	o.FullDocumentOnly = s.FullDocumentOnly()
 	o.MaxAwaitTime = time.Duration(c.MaxAwaitTimeMS) * time.Millisecond
+	o.Fallback = c.Fallback
 	if c.Pipeline != nil {
 		o.Pipeline = mql.EncodePipeline(c.Pipeline)
 	}

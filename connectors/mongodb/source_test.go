@@ -14,6 +14,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/weir-stream/weir/connectors"
+	"github.com/weir-stream/weir/planner/mql"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -24,6 +25,7 @@ func TestSourceSaysServerHasNoChangeStreams(t *testing.T) {
 	insert(t, db.Collection("c"), d("_id", 1))
 	for _, o := range []SourceOptions{
 		{DB: db.Name(), Colls: []string{"c"}},
+		{DB: db.Name(), Colls: []string{"c"}, Fallback: FallbackNone},
 		{DB: db.Name()},
 		{},
 	} {
@@ -36,6 +38,9 @@ func TestSourceSaysServerHasNoChangeStreams(t *testing.T) {
 				t.Errorf("%+v: error %q does not say %q", o, err, want)
 			}
 		}
+	}
+	if _, err := OpenSource(t.Context(), c, SourceOptions{DB: db.Name(), Colls: []string{"c"}, Fallback: "tail"}); err == nil || !strings.Contains(err.Error(), `"tail" is not one of poll, none`) {
+		t.Errorf("fallback tail: %v", err)
 	}
 	// The fallback tails one collection only.
 	_, err := OpenSource(t.Context(), c, SourceOptions{DB: db.Name(), Fallback: FallbackPoll, Logger: quiet})
@@ -221,5 +226,28 @@ func TestChangeStream(t *testing.T) {
 	_, docs := read(t, s2)
 	if len(docs) == 0 || docs[0].Lookup("n").AsInt64() != 2 {
 		t.Errorf("resumed after the insert, read %v; want the update's full document", docs)
+	}
+}
+
+// $source.config.fallback reaches SourceOptions; "" leaves it to the
+// connection, which the registry fills in.
+func TestSourceOptionsForFallback(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{`{"$source": {"db": "d", "coll": "c", "config": {"fallback": "poll"}}}`, FallbackPoll},
+		{`{"$source": {"db": "d", "coll": "c", "config": {"fallback": "none"}}}`, FallbackNone},
+		{`{"$source": {"db": "d", "coll": "c", "config": {"fullDocumentOnly": true}}}`, ""},
+		{`{"$source": {"db": "d", "coll": "c"}}`, ""},
+	} {
+		p, _, err := mql.Decode([]byte(tc.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := SourceOptionsFor(p.Pipeline[0].(*mql.Source))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Fallback != tc.want {
+			t.Errorf("%s: Fallback %q, want %q", tc.src, o.Fallback, tc.want)
+		}
 	}
 }

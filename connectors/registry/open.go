@@ -250,7 +250,12 @@ func (op *Opened) source(ctx context.Context, c *Connection, s *mql.Source) (con
 		if err != nil {
 			return nil, err
 		}
-		so.Fallback, so.PollInterval, so.Logger = c.Fallback, c.PollInterval, op.opts.Logger
+		// $source.config.fallback wins over the connection's fallback
+		// option (which the playground sets to poll).
+		if so.Fallback == "" {
+			so.Fallback = c.Fallback
+		}
+		so.PollInterval, so.Logger = c.PollInterval, op.opts.Logger
 		cl, err := op.mongo(ctx, c)
 		if err != nil {
 			return nil, err

@@ -232,6 +232,30 @@ func TestOpenKafkaAndMongo(t *testing.T) {
 	}
 	op.Close()
 
+	// $source.config.fallback wins over the connection's fallback option,
+	// both ways.
+	none := decode(t, `[{"$source": {"connectionName": "mongo", "db": "store", "coll": "sales", "config": {"fallback": "none"}}}]`)
+	if _, err := r.Open(t.Context(), none, OpenOptions{}); err == nil || !strings.Contains(err.Error(), "has no change streams") {
+		t.Errorf("config.fallback none on a fallback=poll connection: got %v", err)
+	}
+	plain, err := ParseURI("plain", f.MongoDBURI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Add(plain)
+	if _, err := r.Open(t.Context(), decode(t, `[{"$source": {"connectionName": "plain", "db": "store", "coll": "sales"}}]`), OpenOptions{}); err == nil || !strings.Contains(err.Error(), `set config.fallback: "poll"`) {
+		t.Errorf("no fallback anywhere: got %v", err)
+	}
+	poll := decode(t, `[{"$source": {"connectionName": "plain", "db": "store", "coll": "sales", "config": {"fallback": "poll"}}}]`)
+	op, err = r.Open(t.Context(), poll, OpenOptions{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatalf("config.fallback poll on a connection without one: %v", err)
+	}
+	if len(op.Notices) != 1 || !strings.Contains(op.Notices[0], "connection plain: ") {
+		t.Errorf("notices %q", op.Notices)
+	}
+	op.Close()
+
 	// Unsupported stage/kind pairs.
 	bad := decode(t, `[{"$source": {"connectionName": "kafka", "topic": "orders"}}, {"$merge": {"into": {"connectionName": "kafka", "db": "a", "coll": "b"}}}]`)
 	if _, err := r.Open(t.Context(), bad, OpenOptions{}); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "pipeline[1].$merge: connection kafka (kafka)") {

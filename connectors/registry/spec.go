@@ -89,7 +89,7 @@ func Specs() []Spec {
 				{Name: "uri", Type: Secret, Required: true, Doc: "the connection string; it may hold a password, so it is printed redacted, and env:VAR reads it from the environment"},
 				{Name: "password", Type: Secret, Doc: "the password of the URI's user (the URI must name the user); env:VAR reads it from the environment, which keeps it out of the URI"},
 				{Name: "connect_timeout", Type: Duration, Default: mongodb.DefaultConnectTimeout.String(), Doc: "bound on connecting and the first ping; start-up fails after it, naming the connection and its hosts"},
-				{Name: "fallback", Type: String, Values: []string{"", mongodb.FallbackPoll}, Doc: "poll: when the server has no change streams (FerretDB, some MongoDB-compatible services), a $source on one collection tails inserts in _id order instead — inserts only; updates, deletes and lower _ids are not seen"},
+				{Name: "fallback", Type: String, Values: []string{"", mongodb.FallbackPoll, mongodb.FallbackNone}, Doc: "poll: when the server has no change streams (FerretDB, some MongoDB-compatible services), a $source on one collection tails inserts in _id order instead — inserts only; updates, deletes and lower _ids are not seen. none (or unset): such a $source fails at start. A $source's config.fallback wins over this"},
 				{Name: "poll_interval", Type: Duration, Default: "1s", Doc: "how often the poll fallback looks for new documents when the last look found none"},
 			},
 		},

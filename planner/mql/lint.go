@@ -73,6 +73,9 @@ func (l *linter) source(s *Source) {
 	if s.Kind == ChangeStreamSource && s.ConnectionName == "" {
 		l.warnf(p, "no connectionName; weir reads its default MongoDB connection, Atlas requires one")
 	}
+	if c := s.StreamConfig; c != nil && c.Fallback != "" {
+		l.warnf(p.Key("config").Key("fallback"), "fallback is a weir extension (what to do on a server without change streams); Atlas refuses it, so remove it to deploy there")
+	}
 	if s.TimeField != nil {
 		op := ""
 		switch e := s.TimeField.(type) {

@@ -211,7 +211,7 @@ const (
 var stageInfos = []StageInfo{
 	{Name: "$source", Family: "source", Allowed: InMain,
 		Options: []string{"connectionName", "topic", "db", "coll", "documents", "schedule", "timeField", "tsFieldName", "partitionIdleTimeout", "schemaRegistry", "initialSync", "readPreference", "readPreferenceTags", "config"},
-		Doc:     "Reads a Kafka topic, a MongoDB change stream, inline documents, the sample solar stream or a schedule. First stage, exactly once."},
+		Doc:     "Reads a Kafka topic, a MongoDB change stream, inline documents, the sample solar stream or a schedule. First stage, exactly once. A change stream's `config.fallback` is a weir extension: on a server without change streams (FerretDB, some MongoDB-compatible services), `\"poll\"` tails inserts of one collection in _id order instead (inserts only; updates and deletes are not seen), `\"none\"` fails at start; without it the connection's `fallback` option decides."},
 	{Name: "$validate", Family: "stateless", Allowed: InMain | InWindow,
 		Options: []string{"validator", "validationAction"},
 		Doc:     "Drops (discard) or dead-letters (dlq) documents that fail a query predicate."},

@@ -89,7 +89,18 @@ type ChangeStreamConfig struct {
 	FullDocumentBeforeChange string
 	Pipeline                 Pipeline
 	MaxAwaitTimeMS           int64
+	// Fallback is a weir extension Atlas refuses: what to do when the
+	// server has no change streams (FerretDB, some MongoDB-compatible
+	// services). "poll" tails inserts in _id order instead, "none" fails
+	// at start; "" leaves it to the connection's fallback option.
+	Fallback string
 }
+
+// Change-stream fallbacks ($source.config.fallback, a weir extension).
+const (
+	FallbackPoll = "poll"
+	FallbackNone = "none"
+)
 
 // InitialSync is $source.initialSync: copy the existing documents first.
 type InitialSync struct {
@@ -198,6 +209,9 @@ func (s *Source) Body() any {
 		if c.MaxAwaitTimeMS != 0 {
 			cd = append(cd, bson.E{Key: "maxAwaitTimeMS", Value: num(c.MaxAwaitTimeMS)})
 		}
+		if c.Fallback != "" {
+			cd = append(cd, bson.E{Key: "fallback", Value: c.Fallback})
+		}
 		add("config", cd)
 	}
 	return d
@@ -224,13 +238,14 @@ var (
 	scheduleSourceKeys = []string{"schedule", "tsFieldName"}
 
 	kafkaConfigKeys  = []string{"auto_offset_reset", "group_id", "enable_auto_commit", "keyFormat", "keyFormatError"}
-	streamConfigKeys = []string{"startAfter", "startAtOperationTime", "fullDocument", "fullDocumentOnly", "fullDocumentBeforeChange", "pipeline", "maxAwaitTimeMS"}
+	streamConfigKeys = []string{"startAfter", "startAtOperationTime", "fullDocument", "fullDocumentOnly", "fullDocumentBeforeChange", "pipeline", "maxAwaitTimeMS", "fallback"}
 
 	autoOffsetResets          = []string{"earliest", "beginning", "smallest", "latest", "end", "largest"}
 	keyFormats                = []string{"binData", "string", "json", "int", "long"}
 	keyFormatErrors           = []string{"dlq", "passThrough"}
 	fullDocuments             = []string{"default", "updateLookup", "required", "whenAvailable"}
 	fullDocumentBeforeChanges = []string{"off", "required", "whenAvailable"}
+	streamFallbacks           = []string{FallbackPoll, FallbackNone}
 	readPreferences           = []string{"primary", "primaryPreferred", "secondary", "secondaryPreferred", "nearest"}
 )
 
@@ -483,6 +498,12 @@ func (d *decoder) streamConfig(v any, p Path) (*ChangeStreamConfig, error) {
 	if c.MaxAwaitTimeMS, err = o.int("maxAwaitTimeMS"); err != nil {
 		return nil, err
 	}
+	if c.Fallback, err = o.str("fallback"); err != nil {
+		return nil, err
+	}
+	if _, ok := o.get("fallback"); ok && c.Fallback == "" {
+		return nil, Errorf(o.at("fallback"), `"" is not one of %s; leave fallback out to use the connection's`, strings.Join(streamFallbacks, ", "))
+	}
 	return c, nil
 }
 
@@ -549,6 +570,9 @@ func (s *Source) check(p Path) error {
 		}
 		if c.MaxAwaitTimeMS < 0 {
 			return Errorf(cp.Key("maxAwaitTimeMS"), "must be a positive integer, found %d", c.MaxAwaitTimeMS)
+		}
+		if err := optOneOf(cp.Key("fallback"), c.Fallback, streamFallbacks); err != nil {
+			return err
 		}
 	}
 	return nil
