@@ -192,11 +192,26 @@ type MergeOptions struct {
 	DB, Coll string
 	// On are the fields identifying a document; nil is _id.
 	On []string
-	// WhenMatched is merge (the default), replace, keepExisting, delete or
-	// fail; WhenNotMatched is insert (the default), discard or fail.
+	// WhenMatched is merge (the default), replace, keepExisting, delete,
+	// fail or pipeline (then Update is required); WhenNotMatched is insert
+	// (the default), discard or fail.
 	WhenMatched, WhenNotMatched string
 	// Label names the connection in rejection reasons ("conn.db.coll").
 	Label string
+	MergeFuncs
+}
+
+// MergeFuncs are the parts of a $merge the engine evaluates, so that
+// sinks stay free of the evaluator (exec.MergeFuncs builds them).
+type MergeFuncs struct {
+	// Update computes the document that replaces existing for a
+	// whenMatched pipeline ($$new is incoming). A result without _id
+	// keeps existing's; an error rejects the document.
+	Update func(existing, incoming bson.D) (bson.D, error)
+	// Actions chooses the actions per document for the expression forms
+	// of whenMatched / whenNotMatched. An empty result keeps the static
+	// action; an error rejects the document.
+	Actions func(doc bson.D) (whenMatched, whenNotMatched string, err error)
 }
 
 // FileMerge is $merge into a file:DIR connection. A collection is loaded
@@ -218,7 +233,7 @@ type FileMerge struct {
 var _ Sink = (*FileMerge)(nil)
 
 var (
-	fileWhenMatched    = []string{"", "merge", "replace", "keepExisting", "delete", "fail"}
+	fileWhenMatched    = []string{"", "merge", "replace", "keepExisting", "delete", "fail", "pipeline"}
 	fileWhenNotMatched = []string{"", "insert", "discard", "fail"}
 )
 
@@ -227,7 +242,10 @@ var (
 // file is written at the first Flush even if nothing reached it.
 func (f File) NewMerge(o MergeOptions) (*FileMerge, error) {
 	if !slices.Contains(fileWhenMatched, o.WhenMatched) {
-		return nil, fmt.Errorf("whenMatched %q is not run over file connections (use merge, replace, keepExisting, delete or fail)", o.WhenMatched)
+		return nil, fmt.Errorf("whenMatched %q is not run over file connections (use merge, replace, keepExisting, delete, fail or pipeline)", o.WhenMatched)
+	}
+	if o.WhenMatched == "pipeline" && o.Update == nil {
+		return nil, fmt.Errorf("whenMatched: a pipeline needs the engine's Update function")
 	}
 	if !slices.Contains(fileWhenNotMatched, o.WhenNotMatched) {
 		return nil, fmt.Errorf("whenNotMatched %q is not run over file connections (use insert, discard or fail)", o.WhenNotMatched)
@@ -305,6 +323,25 @@ func (m *FileMerge) upsert(target string, doc bson.D) error {
 	if m.opts.Label != "" {
 		key = m.opts.Label + "." + target
 	}
+	whenMatched, whenNotMatched := m.opts.WhenMatched, m.opts.WhenNotMatched
+	if m.opts.Actions != nil {
+		wm, wn, err := m.opts.Actions(doc)
+		if err != nil {
+			return err
+		}
+		if wm != "" {
+			if wm == "pipeline" || !slices.Contains(fileWhenMatched, wm) {
+				return fmt.Errorf("whenMatched evaluated to %q; use merge, replace, keepExisting, delete or fail", wm)
+			}
+			whenMatched = wm
+		}
+		if wn != "" {
+			if !slices.Contains(fileWhenNotMatched, wn) {
+				return fmt.Errorf("whenNotMatched evaluated to %q; use insert, discard or fail", wn)
+			}
+			whenNotMatched = wn
+		}
+	}
 	coll := m.colls[target]
 	match := -1
 	for j, existing := range coll {
@@ -323,7 +360,7 @@ func (m *FileMerge) upsert(target string, doc bson.D) error {
 		}
 	}
 	if match < 0 {
-		switch m.opts.WhenNotMatched {
+		switch whenNotMatched {
 		case "", "insert":
 			m.colls[target] = append(coll, doc)
 		case "discard":
@@ -332,7 +369,18 @@ func (m *FileMerge) upsert(target string, doc bson.D) error {
 		}
 		return nil
 	}
-	switch m.opts.WhenMatched {
+	switch whenMatched {
+	case "pipeline":
+		updated, err := m.opts.Update(coll[match], doc)
+		if err != nil {
+			return err
+		}
+		if id, ok := field(coll[match], "_id"); ok {
+			if _, has := field(updated, "_id"); !has {
+				updated = append(bson.D{{Key: "_id", Value: id}}, updated...)
+			}
+		}
+		coll[match] = updated
 	case "", "merge":
 		merged := slices.Clone(coll[match])
 		_, hasID := field(merged, "_id")

@@ -325,3 +325,8 @@ func valueKey(v any) string {
 	}
 	return "x" + string(b)
 }
+
+// All returns every document of the collection: for a $lookup whose
+// pipeline has no equality part to query by (the let+pipeline form), which
+// a file collection, read whole at open, can serve.
+func (l *FileLookup) All(context.Context) ([]bson.D, error) { return l.docs, nil }

@@ -51,7 +51,7 @@ func (e *Engine) engRun(ctx context.Context, p *mql.Processor, out func(bson.D) 
 	defer cancel()
 	opened, err := reg.Open(rctx, run, registry.OpenOptions{
 		Processor: name, Ephemeral: out != nil, CreateTopics: e.cfg.CreateTopics,
-		ConnectTimeout: e.cfg.ConnectTimeout, Logger: e.log,
+		ConnectTimeout: e.cfg.ConnectTimeout, Logger: e.log, MergeFuncs: MergeFuncs,
 	})
 	if err != nil {
 		if fileOnly && errors.Is(err, registry.ErrUnsupported) {

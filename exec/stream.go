@@ -348,6 +348,8 @@ func stBuildStage(rt *stRuntime, env BuildEnv, resolve func(string) (string, err
 		return &RowStage{rt: rt, stage: s, path: path, x: rt.newRef()}, nil
 	case *mql.Lookup:
 		return newLookup(rt, env, resolve, s, path)
+	case *mql.CachedLookup:
+		return newCachedLookup(rt, env, resolve, s, path)
 	case *mql.TumblingWindow:
 		return newTimeWindow(rt, s.Op(), path, durationOf(s.Interval), durationOf(s.Interval), s.WindowOptions)
 	case *mql.HoppingWindow:

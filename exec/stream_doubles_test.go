@@ -173,3 +173,9 @@ func (c *stFakeClock) Advance(d time.Duration) {
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
 }
+
+// All serves the let+pipeline form, as a file collection does.
+func (l *stMemLookup) All(context.Context) ([]bson.D, error) {
+	l.calls++
+	return l.docs, nil
+}

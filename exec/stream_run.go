@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/weir-stream/weir/connectors"
+	"github.com/weir-stream/weir/connectors/kafka"
 	"github.com/weir-stream/weir/planner/mql"
 )
 
@@ -338,6 +339,7 @@ func (st *stRunState) decode(m connectors.Message, now time.Time) (StreamRow, bo
 			{Key: "type", Value: "kafka"}, {Key: "topic", Value: m.Position.Topic},
 			{Key: "partition", Value: m.Position.Partition}, {Key: "offset", Value: m.Position.Offset},
 		}}}
+		meta[0].Value = stKafkaKeyHeaders(meta[0].Value.(bson.D), s, &m)
 	case mql.ChangeStreamSource:
 		op := "insert"
 		if v, ok := getPath(doc, "operationType").(string); ok {
@@ -564,4 +566,30 @@ func stMergePositions(old, cur []connectors.Position) []connectors.Position {
 		}
 	}
 	return out
+}
+
+// stKafkaKeyHeaders adds a Kafka record's key (decoded by
+// $source.config.keyFormat, binData by default and when it doesn't
+// decode) and headers ([{k, v}], values as binData) to its
+// stream.source metadata.
+func stKafkaKeyHeaders(src bson.D, s *mql.Source, m *connectors.Message) bson.D {
+	if m.Key != nil {
+		var key any = bson.Binary{Data: m.Key}
+		if cfg := s.KafkaConfig; cfg != nil && cfg.KeyFormat != "" {
+			if f, err := kafka.ParseKeyFormat(cfg.KeyFormat); err == nil {
+				if v, err := f.Decode(m.Key); err == nil {
+					key = v
+				}
+			}
+		}
+		src = append(src, bson.E{Key: "key", Value: key})
+	}
+	if len(m.Headers) > 0 {
+		hs := make(bson.A, len(m.Headers))
+		for i, h := range m.Headers {
+			hs[i] = bson.D{{Key: "k", Value: h.Key}, {Key: "v", Value: bson.Binary{Data: h.Value}}}
+		}
+		src = append(src, bson.E{Key: "headers", Value: hs})
+	}
+	return src
 }

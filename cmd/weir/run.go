@@ -223,7 +223,7 @@ type runner struct {
 func (r *runner) run(ctx context.Context, p *mql.Processor) error {
 	files := fileOnly(p, r.reg)
 	log := slog.New(slog.NewTextHandler(r.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	opened, err := r.reg.Open(ctx, p, registry.OpenOptions{Processor: p.Name, ConnectTimeout: r.timeout, Logger: log})
+	opened, err := r.reg.Open(ctx, p, registry.OpenOptions{Processor: p.Name, ConnectTimeout: r.timeout, Logger: log, MergeFuncs: exec.MergeFuncs})
 	if err != nil {
 		if files && errors.Is(err, registry.ErrUnsupported) {
 			return r.reference(p)

@@ -42,6 +42,11 @@ type OpenOptions struct {
 	// Logger receives notices (a change stream falling back to polling);
 	// nil is slog.Default().
 	Logger *slog.Logger
+	// MergeFuncs evaluates what a $merge with a whenMatched pipeline or
+	// action expressions leaves to the engine (exec.MergeFuncs); this
+	// package stays free of the evaluator. Without it such a $merge is
+	// refused.
+	MergeFuncs func(*mql.Merge) (connectors.MergeFuncs, error)
 }
 
 // Opened is a processor's connectors, by the keys exec.BuildEnv takes:
@@ -105,6 +110,21 @@ func (r *Registry) Open(ctx context.Context, p *mql.Processor, o OpenOptions) (_
 			if s.From == nil {
 				continue // the runtime says what it lacks
 			}
+			c, err := r.Resolve(s.From.ConnectionName)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			ns := mql.Namespace{ConnectionName: c.Name, DB: s.From.DB, Coll: s.From.Coll}
+			if _, ok := op.Lookups[ns]; ok {
+				continue
+			}
+			l, err := op.lookup(ctx, c, ns.DB, ns.Coll)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			op.Lookups[ns] = l
+		case *mql.CachedLookup:
+			// The runtime puts its cache in front of the plain lookup.
 			c, err := r.Resolve(s.From.ConnectionName)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", path, err)
@@ -292,14 +312,26 @@ func (op *Opened) lookup(ctx context.Context, c *Connection, db, coll string) (c
 }
 
 func (op *Opened) merge(ctx context.Context, c *Connection, m *mql.Merge) (connectors.Sink, error) {
+	var funcs connectors.MergeFuncs
 	if m.WhenMatched.Pipeline != nil || m.WhenMatched.Expr != nil || m.WhenNotMatched.Expr != nil {
-		return nil, fmt.Errorf("connection %s: %w: $merge with a whenMatched pipeline or an action expression is not run by the streaming runtime yet", c.Name, ErrUnsupported)
+		if op.opts.MergeFuncs == nil {
+			return nil, fmt.Errorf("connection %s: %w: $merge with a whenMatched pipeline or an action expression needs the engine's evaluator (OpenOptions.MergeFuncs)", c.Name, ErrUnsupported)
+		}
+		var err error
+		if funcs, err = op.opts.MergeFuncs(m); err != nil {
+			return nil, err
+		}
 	}
 	switch c.Kind {
 	case File:
+		wm := m.WhenMatched.Name
+		if m.WhenMatched.Pipeline != nil {
+			wm = "pipeline"
+		}
 		sink, err := c.File.NewMerge(connectors.MergeOptions{
 			DB: m.Into.DB.Name, Coll: m.Into.Coll.Name, On: m.On,
-			WhenMatched: m.WhenMatched.Name, WhenNotMatched: m.WhenNotMatched.Name, Label: c.Name,
+			WhenMatched: wm, WhenNotMatched: m.WhenNotMatched.Name, Label: c.Name,
+			MergeFuncs: funcs,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("connection %s: %w", c.Name, err)
@@ -310,7 +342,9 @@ func (op *Opened) merge(ctx context.Context, c *Connection, m *mql.Merge) (conne
 		if err != nil {
 			return nil, err
 		}
-		sink, err := mongodb.NewMerge(cl, mongodb.MergeOptionsFor(m))
+		mo := mongodb.MergeOptionsFor(m)
+		mo.Update, mo.Actions = funcs.Update, funcs.Actions
+		sink, err := mongodb.NewMerge(cl, mo)
 		if err != nil {
 			return nil, fmt.Errorf("connection %s: %w", c.Name, err)
 		}
