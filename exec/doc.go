@@ -1,6 +1,6 @@
 // Package exec runs weir's MQL stage set.
 //
-// It has four layers, from the bottom:
+// It has five layers, from the bottom:
 //
 //   - The row evaluator (value.go, eval*.go, match.go, jsonschema.go,
 //     accumulate.go, window_funcs.go): Eval computes an aggregation
@@ -18,13 +18,16 @@
 //     union when they don't; missing and null stay distinct.
 //   - The reference runner (reference*.go): a whole pipeline over bounded
 //     inputs, one document at a time, every window closed at the end of the
-//     input. `weir run`, `weir test` and `weir demo` use it today, and it is
-//     the oracle the streaming runtime is checked against.
-//   - The streaming runtime (stream*.go, op_*.go, columnar*.go): Build turns
-//     a pipeline into operators that process batches as they arrive, with
-//     per-partition watermarks, windows that close at end + allowedLateness,
-//     late documents to the DLQ, and source positions committed after the
-//     sinks flushed. Extended JSON messages take the columnar fast path
+//     input. `weir test` and `weir demo` use it, `weir run` and the engine
+//     fall back to it for file-only pipelines the streaming runtime doesn't
+//     run yet, and it is the oracle the streaming runtime is checked against.
+//   - The streaming runtime (stream*.go, op_*.go, columnar*.go,
+//     checkpoint*.go): Build turns a pipeline into operators that process
+//     batches as they arrive, with per-partition watermarks, windows that
+//     close at end + allowedLateness, late documents to the DLQ, continuous
+//     top-level $group/$count/top-n $sort, checkpoints of operator state
+//     (BuildEnv.CheckpointDir, `weir run --state`), and source positions
+//     committed after the sinks flushed. Extended JSON messages take the columnar fast path
 //     through the leading $match stages; past them operators exchange rows.
 //   - The engine (engine*.go): named stream processors and connections,
 //     persisted, with their counters; what `weir serve` and the playground
@@ -49,5 +52,6 @@
 // To debug an expression, print it with mql.EncodeExpr and evaluate it over
 // the failing document in a test with Eval. To debug a pipeline, run it with
 // `weir run` over a file connection, or add a case under testdata/cases and
-// run `weir test`.
+// run `weir test`; streaming-runtime cases are testdata/exec/*.txt and
+// testdata/exec_continuous/*.txt.
 package exec

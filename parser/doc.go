@@ -52,8 +52,8 @@
 // PROCESSOR [IF EXISTS] name, SHOW STREAM PROCESSORS, SHOW CONNECTIONS;
 // several per input, separated by ';'.
 //
-// Not supported yet: subqueries, UNION, named windows (OVER w), field access
-// after a subscript (a[0].b; write a[0]['b']), E” strings, OFFSET.
+// Not supported yet: subqueries, UNION, named windows (OVER w), escape strings (E'\n'),
+// OFFSET.
 //
 // # Debugging
 //

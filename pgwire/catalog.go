@@ -29,8 +29,16 @@ import (
 // isCatalogQuery reports whether a statement reads pg_catalog or
 // information_schema relations, which weir answers itself.
 func isCatalogQuery(t []token) bool {
-	for _, tk := range t {
-		if tk.kind == tkWord && (strings.HasPrefix(tk.val, "PG_") || tk.val == "INFORMATION_SCHEMA") {
+	for i, tk := range t {
+		if tk.kind != tkWord {
+			continue
+		}
+		if tk.val == "INFORMATION_SCHEMA" {
+			return true
+		}
+		// A pg_ relation (pg_class, pg_catalog.pg_namespace) makes a catalog
+		// query; a pg_ function call (pg_backend_pid()) does not.
+		if strings.HasPrefix(tk.val, "PG_") && (i+1 == len(t) || t[i+1].val != "(") {
 			return true
 		}
 	}

@@ -35,6 +35,10 @@
 // columns; Bind substitutes the values as SQL literals (the planner has
 // no parameters); Execute honours row limits with PortalSuspended.
 //
+// Session settings (settings.go) are what SET/SHOW/RESET read and write,
+// with the ParameterStatus set PostgreSQL 15 reports; WriteMetrics
+// (metrics.go) is `weir serve --metrics`'s Prometheus text.
+//
 // Debugging: Server.Trace logs every message in pgproto3's trace format;
 // `psql -E` shows the catalog queries psql sends.
 package pgwire

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -37,7 +38,15 @@ func runDemo(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("examples", "examples", "the examples directory (pipelines, and data/ with the files they read)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: weir demo [--examples DIR]")
+		fmt.Fprintln(stderr, "Runs the seeds' pipelines, as written and in SQL, over the example files, printing each plan and what reaches each sink.")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return usageError{err}
 	}
 	data := connectors.File{Dir: filepath.Join(*dir, "data")}

@@ -35,7 +35,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"explain", "print the MQL pipeline a SQL file or MQL pipeline plans to", runExplain},
-		{"run", "run a .sql file or MQL pipeline over file:DIR connections", runRun},
+		{"run", "run a .sql file or MQL pipeline on the streaming runtime (files, Kafka, MongoDB)", runRun},
 		{"test", "run weir test cases: pipelines over input/ compared with expected/", runTest},
 		{"demo", "run the seeds' pipelines over the bundled example files", runDemo},
 		{"playground", "run an embedded Kafka and MongoDB, a data generator and the seeds' processors (make run)", runPlayground},

@@ -248,9 +248,9 @@ func (r *runner) run(ctx context.Context, p *mql.Processor) error {
 	proc, err := exec.Build(p, env)
 	if err != nil {
 		if files {
-			// A stage the streaming runtime doesn't run yet (a top-level
-			// $group or $sort): bounded input lets the reference runner
-			// produce what it always did.
+			// A stage the streaming runtime refuses (a $setWindowFields
+			// window reaching past the current row, a nested $lookup):
+			// bounded input lets the reference runner produce the result.
 			opened.Close()
 			return r.reference(p)
 		}
@@ -262,8 +262,17 @@ func (r *runner) run(ctx context.Context, p *mql.Processor) error {
 		fmt.Fprintf(r.stderr, "weir run: %s: running; Ctrl-C (SIGINT) or SIGTERM stops it\n", p.Name)
 	}
 	r.mu.Unlock()
-	done := make(chan error, 1)
-	go func() { done <- proc.Run(ctx) }()
+	ran := make(chan error, 1)
+	go func() { ran <- proc.Run(ctx) }()
+	done := ran
+	if isTerminal(r.stderr) {
+		// A one-line progress display, on a terminal only.
+		pctx, stopProgress := context.WithCancel(ctx)
+		defer stopProgress()
+		cleared := make(chan struct{})
+		go (&progress{w: r.stderr, mu: &r.mu, name: p.Name, stat: proc.Stats}).run(pctx, 250*time.Millisecond, cleared)
+		done = stopProgressOn(ran, stopProgress, cleared)
+	}
 	select {
 	case err = <-done:
 	case <-ctx.Done():
@@ -644,4 +653,17 @@ func ordersOutput(p mql.Pipeline) bool {
 		return false
 	}
 	return false
+}
+
+// stopProgressOn passes on the run's result after stopping the progress
+// line, so the line is cleared before the summary is printed.
+func stopProgressOn(done <-chan error, stop context.CancelFunc, cleared <-chan struct{}) chan error {
+	out := make(chan error, 1)
+	go func() {
+		err := <-done
+		stop()
+		<-cleared
+		out <- err
+	}()
+	return out
 }

@@ -36,7 +36,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	cleartext := fs.Bool("cleartext-password", false, "ask for WEIR_PASSWORD in cleartext instead of SCRAM-SHA-256 (use with TLS)")
 	logJSON := fs.Bool("log-json", false, "log as JSON instead of text")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: weir serve [--listen ADDR] [--conn NAME=URI]... [--config weir.yaml] [--state DIR] [--tls-cert F --tls-key F] [--metrics ADDR]")
+		fmt.Fprintln(stderr, "usage: weir serve [--listen ADDR] [--conn NAME=URI]... [--config weir.yaml] [--connect-timeout D] [--state DIR] [--tls-cert F --tls-key F] [--cleartext-password] [--metrics ADDR] [--log-json]")
 		fmt.Fprintln(stderr, "Speaks the PostgreSQL protocol: psql, pgx, node-postgres and JDBC connect and run weir SQL.")
 		fmt.Fprintln(stderr, "Clients on loopback are trusted; set WEIR_PASSWORD to require a password (SCRAM-SHA-256).")
 		fs.PrintDefaults()
