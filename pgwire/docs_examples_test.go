@@ -61,7 +61,7 @@ var pgwireDocCases = map[string][]docStmt{
 		{sql: "SELECT nosuch(1) FROM default.orders", code: "42883", tx: 'E'},
 		{sql: "SELECT 1", code: "25P02", tx: 'E'},
 		{sql: "ROLLBACK", tag: "ROLLBACK", tx: 'I'},
-		{sql: "START TRANSACTION", tag: "BEGIN", tx: 'T'},
+		{sql: "START TRANSACTION", tag: "START TRANSACTION", tx: 'T'},
 		{sql: "COMMIT", tag: "COMMIT", tx: 'I'},
 		{sql: "BEGIN", tag: "BEGIN", tx: 'T'},
 		{sql: "END", tag: "COMMIT", tx: 'I'},

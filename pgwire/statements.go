@@ -79,7 +79,11 @@ func (s *session) run(st stmtText, _ []string) (*result, error) {
 	t := st.toks
 	switch {
 	case words(t, "BEGIN"), words(t, "START", "TRANSACTION"):
-		res := command("BEGIN")
+		tag := "BEGIN"
+		if words(t, "START", "TRANSACTION") {
+			tag = "START TRANSACTION" // PostgreSQL's tag for it
+		}
+		res := command(tag)
 		if s.txState != 'I' {
 			res.notices = append(res.notices, notice("WARNING", codeActiveTx, "there is already a transaction in progress"))
 		} else {

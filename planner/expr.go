@@ -296,7 +296,7 @@ func (t *tr) unary(n *parser.Unary) (val, error) {
 			case int32:
 				return constVal(intValue(-int64(x))), nil
 			case int64:
-				return constVal(intValue(-x)), nil
+				return constVal(-x), nil // a bigint stays a bigint, as in PostgreSQL
 			case float64:
 				return constVal(-x), nil
 			case nil:
@@ -418,6 +418,16 @@ func foldArith(n *parser.Binary, l, r val) (val, bool, error) {
 	li, lok := asInt64(*l.lit)
 	ri, rok := asInt64(*r.lit)
 	if lok && rok {
+		// As in PostgreSQL, a bigint operand makes the result a bigint;
+		// integers alone stay integers while they fit.
+		_, lWide := (*l.lit).(int64)
+		_, rWide := (*r.lit).(int64)
+		intValue := func(i int64) any {
+			if lWide || rWide {
+				return i
+			}
+			return intValue(i)
+		}
 		switch n.Op {
 		case "+":
 			if s := li + ri; (s > li) == (ri > 0) {
