@@ -2,6 +2,7 @@ package pgwire
 
 import (
 	"fmt"
+	"github.com/weir-stream/weir/parser"
 	"strconv"
 	"strings"
 
@@ -100,6 +101,30 @@ func (s *session) parse(m *pgproto3.Parse) error {
 	return nil
 }
 
+// placeholders are the stand-ins for a prepared statement's parameters
+// while it is checked and described.
+func placeholders(p *prepared) []string {
+	vals := make([]string, len(p.oids))
+	for i, oid := range p.oids {
+		vals[i] = placeholder(oid)
+		if p.untyped[i] {
+			vals[i] = "NULL"
+		}
+	}
+	return vals
+}
+
+// sessionStatement reports whether pgwire runs a statement itself
+// (transactions, settings, cursors, COPY) rather than the planner.
+func sessionStatement(t []token) bool {
+	for _, w := range []string{"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SET", "RESET", "SHOW", "DECLARE", "FETCH", "MOVE", "CLOSE", "COPY", "DEALLOCATE", "DISCARD"} {
+		if words(t, w) {
+			return true
+		}
+	}
+	return isCatalogQuery(t)
+}
+
 // placeholder is a typed stand-in for a parameter while describing.
 func placeholder(oid uint32) string {
 	switch oid {
@@ -149,20 +174,23 @@ func (s *session) describeStmt(p *prepared) error {
 	returnsRows := words(t, "SELECT") || words(t, "EXPLAIN") || words(t, "SHOW") || words(t, "FETCH") || words(t, "WITH") || words(t, "VALUES")
 	if !returnsRows {
 		p.described = true
+		if sessionStatement(t) {
+			return nil
+		}
+		// A statement for the planner is not run at Parse (CREATE STREAM
+		// PROCESSOR must not start anything before Execute), but its
+		// syntax is checked, so a typo fails at Parse as in PostgreSQL.
+		sql, mapOff := bindText(p.st, placeholders(p))
+		if _, err := parser.Parse("", sql); err != nil {
+			return mapErrOffset(err, func(o int) int { return p.st.off + mapOff(o) })
+		}
 		return nil
 	}
 	if words(t, "FETCH") {
 		// Columns depend on the cursor at execution time.
 		return nil
 	}
-	vals := make([]string, len(p.oids))
-	for i, oid := range p.oids {
-		vals[i] = placeholder(oid)
-		if p.untyped[i] {
-			vals[i] = "NULL"
-		}
-	}
-	sql, mapOff := bindText(p.st, vals)
+	sql, mapOff := bindText(p.st, placeholders(p))
 	st := stmtText{sql: sql, toks: tokenize(sql)}
 	res, err := s.run(st, nil)
 	if err != nil {
