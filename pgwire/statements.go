@@ -171,6 +171,11 @@ func (s *session) plan(st stmtText) (*result, error) {
 		return nil, err
 	}
 	for _, w := range p.Warnings {
+		if w.Extension && p.Kind == planner.KindSelect {
+			// "Atlas refuses this" is about deploying a pipeline, not
+			// about a query typed into psql.
+			continue
+		}
 		res.notices = append(res.notices, notice("WARNING", "01000", strings.TrimPrefix(w.String(), "warning: ")))
 	}
 	return res, nil

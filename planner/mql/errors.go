@@ -41,6 +41,10 @@ func Errorf(p Path, format string, args ...any) *Error {
 type Warning struct {
 	Path Path
 	Msg  string
+	// Extension marks a warning that only says the pipeline uses a weir
+	// extension Atlas refuses: worth saying when a pipeline is explained or
+	// deployed, noise for a query typed into psql.
+	Extension bool
 }
 
 func (w Warning) String() string {

@@ -48,6 +48,11 @@ func (l *linter) warnf(p Path, format string, args ...any) {
 	l.warns = append(l.warns, Warning{Path: p, Msg: fmt.Sprintf(format, args...)})
 }
 
+// extensionf is warnf for a warning about a weir extension.
+func (l *linter) extensionf(p Path, format string, args ...any) {
+	l.warns = append(l.warns, Warning{Path: p, Msg: fmt.Sprintf(format, args...), Extension: true})
+}
+
 func (l *linter) extensions(pl Pipeline) {
 	aggregate := false
 	for i, s := range pl {
@@ -55,15 +60,15 @@ func (l *linter) extensions(pl Pipeline) {
 		switch s.(type) {
 		case *Group, *Sort, *Count:
 			aggregate = true
-			l.warnf(sp, "%s outside a window is a weir extension (a continuous aggregate that emits updated results); Atlas accepts it only inside a window", s.Op())
+			l.extensionf(sp, "%s outside a window is a weir extension (a continuous aggregate that emits updated results); Atlas accepts it only inside a window", s.Op())
 		case *Limit:
 			if aggregate {
-				l.warnf(sp, "$limit outside a window is a weir extension; it keeps the first %d results of the continuous aggregate before it", s.(*Limit).N)
+				l.extensionf(sp, "$limit outside a window is a weir extension; it keeps the first %d results of the continuous aggregate before it", s.(*Limit).N)
 			} else {
-				l.warnf(sp, "$limit outside a window is a weir extension; the processor stops after its first %d documents, as SQL's LIMIT ends a query on an endless stream", s.(*Limit).N)
+				l.extensionf(sp, "$limit outside a window is a weir extension; the processor stops after its first %d documents, as SQL's LIMIT ends a query on an endless stream", s.(*Limit).N)
 			}
 		case *SetWindowFields:
-			l.warnf(sp, "$setWindowFields is a weir extension; Atlas refuses it (use a window stage to deploy there)")
+			l.extensionf(sp, "$setWindowFields is a weir extension; Atlas refuses it (use a window stage to deploy there)")
 		}
 	}
 }
@@ -74,7 +79,7 @@ func (l *linter) source(s *Source) {
 		l.warnf(p, "no connectionName; weir reads its default MongoDB connection, Atlas requires one")
 	}
 	if c := s.StreamConfig; c != nil && c.Fallback != "" {
-		l.warnf(p.Key("config").Key("fallback"), "fallback is a weir extension (what to do on a server without change streams); Atlas refuses it, so remove it to deploy there")
+		l.extensionf(p.Key("config").Key("fallback"), "fallback is a weir extension (what to do on a server without change streams); Atlas refuses it, so remove it to deploy there")
 	}
 	if s.TimeField != nil {
 		op := ""
