@@ -51,7 +51,7 @@ func (e *Engine) engRun(ctx context.Context, p *mql.Processor, out func(bson.D) 
 	defer cancel()
 	opened, err := reg.Open(rctx, run, registry.OpenOptions{
 		Processor: name, Ephemeral: out != nil, CreateTopics: e.cfg.CreateTopics,
-		ConnectTimeout: e.cfg.ConnectTimeout, Logger: e.log, MergeFuncs: MergeFuncs,
+		ConnectTimeout: e.cfg.ConnectTimeout, Logger: e.log.With("processor", name), MergeFuncs: MergeFuncs,
 	})
 	if err != nil {
 		if fileOnly && errors.Is(err, registry.ErrUnsupported) {
@@ -63,9 +63,7 @@ func (e *Engine) engRun(ctx context.Context, p *mql.Processor, out func(bson.D) 
 		return Stats{}, err
 	}
 	defer opened.Close()
-	for _, n := range opened.Notices {
-		e.log.Warn(n, "processor", name)
-	}
+	// opened.Notices were logged already, through e.log (OpenOptions.Logger).
 	env := BuildEnv{
 		Sources: opened.Sources, Sinks: opened.Sinks, Lookups: opened.Lookups,
 		Connections: opened.Connections, DLQ: opened.DLQ, Now: e.cfg.Now,

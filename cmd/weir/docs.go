@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -37,7 +38,15 @@ func runDocs(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("docs", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("w", "docs", "the docs directory whose generated sections to rewrite")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: weir docs [-w DIR]")
+		fmt.Fprintln(stderr, "Rewrites the generated sections of the docs from the registries.")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return usageError{err}
 	}
 	for _, d := range generatedDocs {

@@ -80,6 +80,6 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: weir <command> [arguments]")
 	fmt.Fprintln(w)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 }
