@@ -641,20 +641,30 @@ func (ev *evaluator) asName(n namedArgs, def string) (string, error) {
 	return s, nil
 }
 
+// arrayInput evaluates the input of $filter, $map or $reduce: nil (and no
+// error) for null or missing, an error for anything but an array.
+func (ev *evaluator) arrayInput(n namedArgs, op string) (bson.A, error) {
+	in, err := ev.evalNamed(n, "input")
+	if err != nil || IsNullish(in) {
+		return nil, err
+	}
+	arr, ok := in.(bson.A)
+	if !ok {
+		return nil, fmt.Errorf("input to %s must be an array not %s", op, TypeName(in))
+	}
+	if arr == nil {
+		arr = bson.A{}
+	}
+	return arr, nil
+}
+
 func (ev *evaluator) filter(n namedArgs) (any, error) {
 	if err := n.check("$filter", []string{"input", "cond"}, "as", "limit"); err != nil {
 		return nil, err
 	}
-	in, err := ev.evalNamed(n, "input")
-	if err != nil {
-		return nil, err
-	}
-	if IsNullish(in) {
-		return nil, nil
-	}
-	arr, ok := in.(bson.A)
-	if !ok {
-		return nil, fmt.Errorf("input to $filter must be an array not %s", TypeName(in))
+	arr, err := ev.arrayInput(n, "$filter")
+	if arr == nil || err != nil {
+		return nil, err // a null or missing input gives null
 	}
 	as, err := ev.asName(n, "this")
 	if err != nil {
@@ -698,16 +708,9 @@ func (ev *evaluator) mapOp(n namedArgs) (any, error) {
 	if err := n.check("$map", []string{"input", "in"}, "as"); err != nil {
 		return nil, err
 	}
-	in, err := ev.evalNamed(n, "input")
-	if err != nil {
-		return nil, err
-	}
-	if IsNullish(in) {
-		return nil, nil
-	}
-	arr, ok := in.(bson.A)
-	if !ok {
-		return nil, fmt.Errorf("input to $map must be an array not %s", TypeName(in))
+	arr, err := ev.arrayInput(n, "$map")
+	if arr == nil || err != nil {
+		return nil, err // a null or missing input gives null
 	}
 	as, err := ev.asName(n, "this")
 	if err != nil {
@@ -735,16 +738,9 @@ func (ev *evaluator) reduce(n namedArgs) (any, error) {
 	if err := n.check("$reduce", []string{"input", "initialValue", "in"}); err != nil {
 		return nil, err
 	}
-	in, err := ev.evalNamed(n, "input")
-	if err != nil {
-		return nil, err
-	}
-	if IsNullish(in) {
-		return nil, nil
-	}
-	arr, ok := in.(bson.A)
-	if !ok {
-		return nil, fmt.Errorf("input to $reduce must be an array not %s", TypeName(in))
+	arr, err := ev.arrayInput(n, "$reduce")
+	if arr == nil || err != nil {
+		return nil, err // a null or missing input gives null
 	}
 	acc, err := ev.evalNamed(n, "initialValue")
 	if err != nil {

@@ -320,21 +320,31 @@ func opMultiply(args []any) (any, error) {
 	return total, nil
 }
 
+// numericPair checks the two arguments of $divide, $mod and $pow: null
+// (and no error) when either is null or missing, an error naming the first
+// one that is not a number (msg has one %s for its type).
+func numericPair(op string, args []any, msg string) (a, b any, null bool, err error) {
+	if err := arity(op, args, 2, 2); err != nil {
+		return nil, nil, false, err
+	}
+	a, b = args[0], args[1]
+	if IsNullish(a) || IsNullish(b) {
+		return nil, nil, true, nil
+	}
+	if !IsNumber(a) {
+		return nil, nil, false, fmt.Errorf(msg, TypeName(a))
+	}
+	if !IsNumber(b) {
+		return nil, nil, false, fmt.Errorf(msg, TypeName(b))
+	}
+	return a, b, false, nil
+}
+
 // opDivide is $divide: always a double, or a decimal if either side is one.
 func opDivide(args []any) (any, error) {
-	if err := arity("$divide", args, 2, 2); err != nil {
+	a, b, null, err := numericPair("$divide", args, "$divide only supports numeric types, not %s")
+	if null || err != nil {
 		return nil, err
-	}
-	a, b := args[0], args[1]
-	if IsNullish(a) || IsNullish(b) {
-		return nil, nil
-	}
-	if !IsNumber(a) || !IsNumber(b) {
-		bad := a
-		if IsNumber(a) {
-			bad = b
-		}
-		return nil, fmt.Errorf("$divide only supports numeric types, not %s", TypeName(bad))
 	}
 	if isZero(b) {
 		return nil, fmt.Errorf("can't $divide by zero")
@@ -358,19 +368,9 @@ func isZero(v any) bool {
 // opMod is $mod: the remainder has the dividend's sign and the widest
 // input type.
 func opMod(args []any) (any, error) {
-	if err := arity("$mod", args, 2, 2); err != nil {
+	a, b, null, err := numericPair("$mod", args, "$mod only supports numeric types, not %s")
+	if null || err != nil {
 		return nil, err
-	}
-	a, b := args[0], args[1]
-	if IsNullish(a) || IsNullish(b) {
-		return nil, nil
-	}
-	if !IsNumber(a) || !IsNumber(b) {
-		bad := a
-		if IsNumber(a) {
-			bad = b
-		}
-		return nil, fmt.Errorf("$mod only supports numeric types, not %s", TypeName(bad))
 	}
 	if isZero(b) {
 		return nil, fmt.Errorf("can't $mod by zero")
@@ -644,19 +644,9 @@ func opLog(args []any) (any, error) {
 // opPow is $pow: integer powers stay integers while they fit (int, then
 // long), else become doubles; 0 to a negative power is an error.
 func opPow(args []any) (any, error) {
-	if err := arity("$pow", args, 2, 2); err != nil {
+	a, b, null, err := numericPair("$pow", args, "$pow's base and exponent must be numeric, not %s")
+	if null || err != nil {
 		return nil, err
-	}
-	a, b := args[0], args[1]
-	if IsNullish(a) || IsNullish(b) {
-		return nil, nil
-	}
-	if !IsNumber(a) || !IsNumber(b) {
-		bad := a
-		if IsNumber(a) {
-			bad = b
-		}
-		return nil, fmt.Errorf("$pow's base and exponent must be numeric, not %s", TypeName(bad))
 	}
 	if isZero(a) && toFloat(b) < 0 {
 		return nil, fmt.Errorf("$pow cannot take a base of 0 and a negative exponent")

@@ -110,34 +110,14 @@ func (r *Registry) Open(ctx context.Context, p *mql.Processor, o OpenOptions) (_
 			if s.From == nil {
 				continue // the runtime says what it lacks
 			}
-			c, err := r.Resolve(s.From.ConnectionName)
-			if err != nil {
+			if err := op.addLookup(ctx, r, *s.From); err != nil {
 				return nil, fmt.Errorf("%s: %w", path, err)
 			}
-			ns := mql.Namespace{ConnectionName: c.Name, DB: s.From.DB, Coll: s.From.Coll}
-			if _, ok := op.Lookups[ns]; ok {
-				continue
-			}
-			l, err := op.lookup(ctx, c, ns.DB, ns.Coll)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
-			}
-			op.Lookups[ns] = l
 		case *mql.CachedLookup:
 			// The runtime puts its cache in front of the plain lookup.
-			c, err := r.Resolve(s.From.ConnectionName)
-			if err != nil {
+			if err := op.addLookup(ctx, r, s.From); err != nil {
 				return nil, fmt.Errorf("%s: %w", path, err)
 			}
-			ns := mql.Namespace{ConnectionName: c.Name, DB: s.From.DB, Coll: s.From.Coll}
-			if _, ok := op.Lookups[ns]; ok {
-				continue
-			}
-			l, err := op.lookup(ctx, c, ns.DB, ns.Coll)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
-			}
-			op.Lookups[ns] = l
 		case *mql.Merge:
 			c, err := r.Resolve(s.Into.ConnectionName)
 			if err != nil {
@@ -445,4 +425,23 @@ func lookupKey(doc bson.D, key string) (any, bool) {
 func durationOf(d mql.Duration) time.Duration {
 	unit := map[string]time.Duration{"ms": time.Millisecond, "second": time.Second, "minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}[d.Unit]
 	return time.Duration(d.Size) * unit
+}
+
+// addLookup opens the lookup for a $lookup's or $cachedLookup's from, once
+// per collection however many stages read it.
+func (op *Opened) addLookup(ctx context.Context, r *Registry, from mql.Namespace) error {
+	c, err := r.Resolve(from.ConnectionName)
+	if err != nil {
+		return err
+	}
+	ns := mql.Namespace{ConnectionName: c.Name, DB: from.DB, Coll: from.Coll}
+	if _, ok := op.Lookups[ns]; ok {
+		return nil
+	}
+	l, err := op.lookup(ctx, c, ns.DB, ns.Coll)
+	if err != nil {
+		return err
+	}
+	op.Lookups[ns] = l
+	return nil
 }
