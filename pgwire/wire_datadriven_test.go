@@ -14,6 +14,8 @@ import (
 	"github.com/cockroachdb/datadriven"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/weir-stream/weir/internal/pgtest"
 )
 
 // TestWireScripts runs the wire scripts in testdata/pgwire/wire against an
@@ -45,12 +47,11 @@ import (
 // weir-only) marks one block, as weir's only: they are skipped against
 // PostgreSQL. Every send of a weir-only exchange must be weir-only too.
 //
-// With WEIR_PG_URL set (postgres://postgres@127.0.0.1:5432/postgres?
-// sslmode=disable), TestWireScriptsPostgres runs the same scripts against
-// that PostgreSQL and compares with the same expected output. -rewrite
-// (datadriven's flag) rewrites the expected output from weir, or with
-// WEIR_PG_URL from PostgreSQL (review it with git diff: that shows where
-// weir differs).
+// TestWireScriptsPostgres runs the same scripts against a real PostgreSQL
+// (internal/pgtest) and compares with the same expected output. -rewrite
+// (datadriven's flag) rewrites the expected output from weir's answers in
+// TestWireScripts and from PostgreSQL's in TestWireScriptsPostgres (review
+// it with git diff: that shows where weir differs).
 func TestWireScripts(t *testing.T) {
 	datadriven.Walk(t, "../testdata/pgwire/wire", func(t *testing.T, path string) {
 		_, addr := testServer(t, nil)
@@ -58,13 +59,11 @@ func TestWireScripts(t *testing.T) {
 	})
 }
 
-// TestWireScriptsPostgres runs the wire scripts against the PostgreSQL at
-// WEIR_PG_URL (trust or cleartext/no TLS authentication).
+// TestWireScriptsPostgres runs the wire scripts against a real PostgreSQL:
+// the one at WEIR_PG_URL (trust or cleartext/no TLS authentication), or a
+// private one internal/pgtest starts from Debian's postgresql package.
 func TestWireScriptsPostgres(t *testing.T) {
-	url := os.Getenv("WEIR_PG_URL")
-	if url == "" {
-		t.Skip("WEIR_PG_URL is not set")
-	}
+	url := pgtest.URL(t)
 	cfg, err := pgconn.ParseConfig(url)
 	if err != nil {
 		t.Fatal(err)

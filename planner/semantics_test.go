@@ -6,25 +6,26 @@ package planner_test
 //
 // The expected rows were produced by PostgreSQL 15 over the table that
 // pgSetup creates (the same rows as the JSON Lines input, with a missing
-// field as NULL). Set WEIR_PSQL to a psql command line (for example
-// "psql -h /tmp/pg -p 54329 -U postgres") to run every case against a live
-// PostgreSQL as well; the test then fails where PostgreSQL's answer
-// differs from the one written here.
+// field as NULL). Every case also runs against a live PostgreSQL when one
+// is available (internal/pgtest: WEIR_PG_URL, or a private server started
+// from Debian's postgresql package, as CI installs it); the test then fails
+// where PostgreSQL's answer differs from the one written here.
 
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/weir-stream/weir/connectors"
 	wexec "github.com/weir-stream/weir/exec"
+	"github.com/weir-stream/weir/internal/pgtest"
 	"github.com/weir-stream/weir/planner"
 	"github.com/weir-stream/weir/planner/mql"
 )
@@ -137,28 +138,30 @@ func rowsText(docs []bson.D, cols []string, ordered bool) string {
 	return strings.Join(lines, "\n")
 }
 
-// psql runs sql after setup in a live PostgreSQL when WEIR_PSQL is set,
-// printing each row as "c1|c2|…" with NULL for nulls.
+// psql runs sql after setup in a real PostgreSQL (internal/pgtest: the
+// server at WEIR_PG_URL, or a private one started from Debian's postgresql
+// package), printing each row as "c1|c2|…" with NULL for nulls. It
+// reports false when there is no PostgreSQL; the recorded answers are
+// still checked then.
 func psql(t *testing.T, setup, sql string, ordered bool) (string, bool) {
-	cmdline := os.Getenv("WEIR_PSQL")
-	if cmdline == "" {
+	url, why := pgtest.Lookup(t)
+	if url == "" {
+		pgMissing.Do(func() { t.Logf("not comparing with a live PostgreSQL: %s", why) })
 		return "", false
 	}
-	f := strings.Fields(cmdline)
-	cmd := exec.Command(f[0], append(f[1:], "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-P", "null=NULL")...)
-	cmd.Stdin = strings.NewReader(setup + "\n" + sql + ";\n")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("psql: %v\n%s", err, out)
-	}
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	if len(lines) == 1 && lines[0] == "" {
-		lines = nil
-	}
+	lines := pgtest.Query(t, url, setup+"\n"+sql+";\n")
 	if !ordered {
 		sort.Strings(lines)
 	}
 	return strings.Join(lines, "\n"), true
+}
+
+var pgMissing sync.Once
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.Stop()
+	os.Exit(code)
 }
 
 // ids is "1,2,3" as the rows psql prints for SELECT id.
