@@ -30,7 +30,8 @@
 //     committed after the sinks flushed. Extended JSON messages take the columnar fast path
 //     through the leading $match stages; past them operators exchange rows.
 //   - The engine (engine*.go): named stream processors and connections,
-//     persisted, with their counters; what `weir serve` and the playground
+//     persisted, with their counters and checkpoints; the one API `weir
+//     serve`, the playground and `weir run` (Engine.Run, a foreground run)
 //     run queries and processors through.
 //
 // Kernels take the typed fast path and fall back to the row evaluator per

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -20,12 +21,14 @@ import (
 	"github.com/weir-stream/weir/planner/mql"
 )
 
-// Engine is what `weir serve` (and later the other subcommands) drive:
-// the registry of connections, the named stream processors with their
-// states and counters, and ad-hoc queries. Connections and processors are
-// written under StateDir as one JSON file each (written atomically), and
-// OpenEngine brings them back in the state they had, restarting the
-// processors that were STARTED.
+// Engine is what `weir serve`, the playground and `weir run` drive: the
+// registry of connections, the named stream processors with their states
+// and counters, ad-hoc queries, and foreground runs (Run). Connections and
+// processors are written under StateDir as one JSON file each (written
+// atomically), and OpenEngine brings them back in the state they had,
+// restarting the processors that were STARTED; a processor's runs keep
+// checkpoints under StateDir/checkpoints/NAME, so a restarted processor
+// resumes its windows and source positions rather than starting over.
 //
 // Running goes through one function, engRun: the streaming runtime
 // (Build/Run) over connectors the connection registry opens, for every
@@ -307,6 +310,26 @@ func (e *Engine) engStatePath(kind, name string) string {
 	return filepath.Join(e.cfg.StateDir, kind, engFileName(name))
 }
 
+// engCheckpointDir is where a processor's runs keep their checkpoints:
+// StateDir/checkpoints/NAME/CREATED, so a replaced processor (CREATE OR
+// REPLACE) starts afresh rather than from its predecessor's state, whose
+// directory this removes. "" without a StateDir.
+func (e *Engine) engCheckpointDir(r engProcRecord) string {
+	base := e.engStatePath("checkpoints", r.Name)
+	if base == "" {
+		return ""
+	}
+	gen := strconv.FormatInt(r.Created.UnixNano(), 10)
+	if old, err := os.ReadDir(base); err == nil {
+		for _, d := range old {
+			if d.Name() != gen {
+				os.RemoveAll(filepath.Join(base, d.Name()))
+			}
+		}
+	}
+	return filepath.Join(base, gen)
+}
+
 // CreateConnection registers a connection and persists it. typ is "file",
 // "kafka" or "mongodb"; the options are the registry's (docs/connections.md):
 // a file connection needs dir, a Kafka one brokers (or uri), a MongoDB one
@@ -495,11 +518,14 @@ func (e *Engine) engStartLocked(ep *engProc) error {
 		defer e.wg.Done()
 		defer close(ep.done)
 		defer ready()
-		st, err := e.engRun(ctx, ep.proc, nil, func(p *Processor) {
-			e.mu.Lock()
-			ep.live = p
-			e.mu.Unlock()
-			ready()
+		st, err := e.engRun(ctx, ep.proc, nil, RunOptions{
+			CheckpointDir: e.engCheckpointDir(ep.rec),
+			Started: func(p *Processor) {
+				e.mu.Lock()
+				ep.live = p
+				e.mu.Unlock()
+				ready()
+			},
 		})
 		e.mu.Lock()
 		defer e.mu.Unlock()
@@ -584,6 +610,9 @@ func (e *Engine) DropProcessor(name string) error {
 		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("processor %s: %w", name, err)
 		}
+		if err := os.RemoveAll(e.engStatePath("checkpoints", name)); err != nil {
+			return fmt.Errorf("processor %s: %w", name, err)
+		}
 	}
 	e.log.Info("dropped processor", "processor", name)
 	return nil
@@ -618,7 +647,7 @@ func (e *Engine) Query(ctx context.Context, p *mql.Processor, fn func(bson.D) er
 	if n := len(p.Pipeline); n > 0 && isSink(p.Pipeline[n-1]) {
 		return fmt.Errorf("%w: a query ends without $merge or $emit; create a stream processor for that", ErrInvalid)
 	}
-	_, err := e.engRun(ctx, p, fn, nil)
+	_, err := e.engRun(ctx, p, fn, RunOptions{})
 	if errors.Is(err, ErrStopQuery) {
 		return nil
 	}

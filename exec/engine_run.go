@@ -14,16 +14,55 @@ import (
 	"github.com/weir-stream/weir/planner/mql"
 )
 
+// RunOptions adjust a foreground run (Engine.Run, what `weir run` does) of
+// the engine's one run function.
+type RunOptions struct {
+	// Output receives the documents of a pipeline without a sink.
+	Output connectors.Sink
+	// DLQ, when set, wraps the dead-letter sink the connections opened
+	// (nil when the pipeline has no options.dlq); sources are the opened
+	// sources, for explaining what they rejected.
+	DLQ func(opened connectors.Sink, sources map[string]connectors.Source) connectors.Sink
+	// CheckpointDir keeps the run's operator state and source positions
+	// (BuildEnv.CheckpointDir); "" runs without checkpoints.
+	CheckpointDir string
+	// Started is called with the runtime's processor once it is built,
+	// before it runs, for live counters.
+	Started func(*Processor)
+	// Ended is called after the run with the opened sinks and DLQ, before
+	// they close, to report what they wrote.
+	Ended func(sinks map[string]connectors.Sink, dlq connectors.Sink)
+	// Reference, when set, runs a file-only pipeline the streaming runtime
+	// refuses in the engine's place (the caller reports the reference
+	// runner's output its own way); nil lets the engine run it.
+	Reference func(*mql.Processor) (Stats, error)
+}
+
+// BuildError is the streaming runtime refusing a pipeline (Build): an
+// error in the input rather than in running it. It is ErrUnsupported too.
+type BuildError struct{ Err error }
+
+func (e *BuildError) Error() string   { return ErrUnsupported.Error() + ": " + e.Err.Error() }
+func (e *BuildError) Unwrap() []error { return []error{ErrUnsupported, e.Err} }
+
+// Run runs p in the foreground, on the same path as processors and
+// queries, until its input ends (file connections) or ctx is done
+// (graceful: sinks flush, positions commit). It is not registered as a
+// named processor.
+func (e *Engine) Run(ctx context.Context, p *mql.Processor, opts RunOptions) (Stats, error) {
+	return e.engRun(ctx, p, nil, opts)
+}
+
 // engRun is the one place the engine runs a pipeline, for queries (out
-// set: the pipeline has no sink and its documents go to out) and for
-// processors (out nil: the sinks write). It opens the pipeline's
-// connectors through the registry and runs it on the streaming runtime
-// until its input ends (file connections), ctx is cancelled (graceful:
-// sinks flush, positions commit), or it fails. built, when set, is called
-// with the runtime's processor once it is built, for live counters. A
-// pipeline over file connections only that the runtime refuses runs on
-// the reference runner instead, as `weir run` does.
-func (e *Engine) engRun(ctx context.Context, p *mql.Processor, out func(bson.D) error, built func(*Processor)) (Stats, error) {
+// set: the pipeline has no sink and its documents go to out), for
+// processors (out nil: the sinks write) and for foreground runs (opts).
+// It opens the pipeline's connectors through the registry and runs it on
+// the streaming runtime until its input ends (file connections), ctx is
+// cancelled (graceful: sinks flush, positions commit), or it fails.
+// opts.Started, when set, is called with the runtime's processor once it
+// is built, for live counters. A pipeline over file connections only that
+// the runtime refuses runs on the reference runner instead.
+func (e *Engine) engRun(ctx context.Context, p *mql.Processor, out func(bson.D) error, opts RunOptions) (Stats, error) {
 	reg := e.engRegistry()
 	fileOnly := engFileOnly(p, reg)
 	run := p
@@ -55,7 +94,7 @@ func (e *Engine) engRun(ctx context.Context, p *mql.Processor, out func(bson.D) 
 	})
 	if err != nil {
 		if fileOnly && errors.Is(err, registry.ErrUnsupported) {
-			return e.engReference(ctx, p, out, reg)
+			return e.engFallback(ctx, p, out, reg, opts)
 		}
 		if errors.Is(err, registry.ErrUnsupported) {
 			return Stats{}, fmt.Errorf("%w: %v", ErrUnsupported, err)
@@ -68,6 +107,10 @@ func (e *Engine) engRun(ctx context.Context, p *mql.Processor, out func(bson.D) 
 		Sources: opened.Sources, Sinks: opened.Sinks, Lookups: opened.Lookups,
 		Connections: opened.Connections, DLQ: opened.DLQ, Now: e.cfg.Now,
 		Tick: e.cfg.Tick, FlushEvery: e.cfg.FlushEvery,
+		Output: opts.Output, CheckpointDir: opts.CheckpointDir,
+	}
+	if opts.DLQ != nil {
+		env.DLQ = opts.DLQ(opened.DLQ, opened.Sources)
 	}
 	var sink *engOutput
 	if out != nil {
@@ -81,16 +124,21 @@ func (e *Engine) engRun(ctx context.Context, p *mql.Processor, out func(bson.D) 
 	proc, err := Build(run, env)
 	if err != nil {
 		if fileOnly {
+			// A stage the streaming runtime refuses: bounded input lets
+			// the reference runner produce the result.
 			opened.Close()
-			return e.engReference(ctx, p, out, reg)
+			return e.engFallback(ctx, p, out, reg, opts)
 		}
-		return Stats{}, fmt.Errorf("%w: %v", ErrUnsupported, err)
+		return Stats{}, &BuildError{Err: err}
 	}
-	if built != nil {
-		built(proc)
+	if opts.Started != nil {
+		opts.Started(proc)
 	}
 	err = proc.Run(rctx)
 	st := proc.Stats()
+	if opts.Ended != nil {
+		opts.Ended(opened.Sinks, opened.DLQ)
+	}
 	if sink != nil {
 		st.Out = sink.sent
 		if sink.err != nil {
@@ -167,6 +215,15 @@ func engFileOnly(p *mql.Processor, reg *registry.Registry) bool {
 		}
 	}
 	return true
+}
+
+// engFallback runs a file-only pipeline the streaming runtime refuses on
+// the reference runner: the caller's (opts.Reference) or the engine's.
+func (e *Engine) engFallback(ctx context.Context, p *mql.Processor, out func(bson.D) error, reg *registry.Registry, opts RunOptions) (Stats, error) {
+	if opts.Reference != nil {
+		return opts.Reference(p)
+	}
+	return e.engReference(ctx, p, out, reg)
 }
 
 // engReference runs p with the reference runner over the file

@@ -141,7 +141,17 @@ func runRunContext(ctx context.Context, args []string, stdin io.Reader, stdout, 
 		}
 		live = live || !fileOnly(p, reg)
 	}
-	r := &runner{reg: reg, file: file, stdout: stdout, stderr: stderr, timeout: *timeout, state: *state}
+	// The engine `weir serve` and the playground drive runs the
+	// processors here too, in the foreground and unregistered.
+	eng, err := exec.OpenEngine(exec.EngineConfig{
+		Registry: reg, ConnectTimeout: *timeout,
+		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	r := &runner{eng: eng, reg: reg, file: file, stdout: stdout, stderr: stderr, state: *state}
 	if !live {
 		// Bounded inputs run one after the other, so output keeps the
 		// order of the file's statements, as before.
@@ -210,10 +220,10 @@ func fileOnly(p *mql.Processor, reg *registry.Registry) bool {
 
 // runner runs one processor of a `weir run` on the streaming runtime.
 type runner struct {
+	eng            *exec.Engine
 	reg            *registry.Registry
 	file           string
 	stdout, stderr io.Writer
-	timeout        time.Duration
 	// state is the --state directory; "" runs without checkpoints.
 	state string
 	// mu keeps the lines of processors running side by side whole.
@@ -222,49 +232,83 @@ type runner struct {
 
 func (r *runner) run(ctx context.Context, p *mql.Processor) error {
 	files := fileOnly(p, r.reg)
-	log := slog.New(slog.NewTextHandler(r.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	opened, err := r.reg.Open(ctx, p, registry.OpenOptions{Processor: p.Name, ConnectTimeout: r.timeout, Logger: log, MergeFuncs: exec.MergeFuncs})
-	if err != nil {
-		if files && errors.Is(err, registry.ErrUnsupported) {
-			return r.reference(p)
+	report := &fileOutput{}
+	dlq := &deadLetters{}
+	var proc *exec.Processor
+	started := make(chan *exec.Processor, 1)
+	ran := make(chan error, 1)
+	var referenced bool
+	go func() {
+		_, err := r.eng.Run(ctx, p, exec.RunOptions{
+			Output: &stdoutSink{w: r.stdout, mu: &r.mu},
+			DLQ: func(opened connectors.Sink, sources map[string]connectors.Source) connectors.Sink {
+				dlq.next = opened
+				for _, s := range sources {
+					if fs, ok := s.(*connectors.FileSource); ok {
+						dlq.explain = append(dlq.explain, fs.Explain)
+					}
+				}
+				return dlq
+			},
+			CheckpointDir: r.checkpointDir(p),
+			Started:       func(p *exec.Processor) { started <- p },
+			Ended: func(sinks map[string]connectors.Sink, dlqSink connectors.Sink) {
+				report.dlq, report.dlqCount = dlq.kept, dlq.count
+				for _, n := range sortedNames(sinks) {
+					c, _ := r.reg.Get(n)
+					if c == nil || c.Kind != registry.File {
+						continue
+					}
+					switch s := sinks[n].(type) {
+					case *connectors.FileEmit:
+						report.addWrites(n, c.File.Dir, "emitted", s.Written())
+					case *connectors.FileMerge:
+						report.addWrites(n, c.File.Dir, "merged", s.Written())
+					}
+				}
+				if s, ok := dlqSink.(*connectors.FileAppend); ok {
+					report.addWrites("", "", "dlq", s.Written())
+				}
+			},
+			Reference: func(p *mql.Processor) (exec.Stats, error) {
+				// A stage the streaming runtime refuses (a nested
+				// $lookup): bounded input lets the reference runner
+				// produce the result, reported as before.
+				referenced = true
+				return exec.Stats{}, r.reference(p)
+			},
+		})
+		close(started)
+		ran <- err
+	}()
+	select {
+	case proc = <-started:
+	case err := <-ran:
+		// Ended before running: it failed to open or build, or the
+		// reference runner ran it.
+		ran <- err
+	}
+	if proc == nil {
+		err := <-ran
+		var refused *exec.BuildError
+		switch {
+		case err == nil:
+			return nil
+		case referenced:
+			return err
+		case errors.As(err, &refused):
+			return badInput("%s: processor %s: %v", r.file, p.Name, refused.Err)
 		}
 		return fmt.Errorf("weir run: %s: processor %s: %w", r.file, p.Name, err)
 	}
-	defer opened.Close()
-	out := &stdoutSink{w: r.stdout, mu: &r.mu}
-	dlq := &deadLetters{next: opened.DLQ}
-	for _, s := range opened.Sources {
-		if fs, ok := s.(*connectors.FileSource); ok {
-			dlq.explain = append(dlq.explain, fs.Explain)
-		}
-	}
-	env := exec.BuildEnv{
-		Sources: opened.Sources, Sinks: opened.Sinks, Lookups: opened.Lookups,
-		Connections: opened.Connections, Output: out, DLQ: dlq,
-	}
-	if r.state != "" {
-		env.CheckpointDir = filepath.Join(r.state, p.Name)
-	}
-	proc, err := exec.Build(p, env)
-	if err != nil {
-		if files {
-			// A stage the streaming runtime refuses (a $setWindowFields
-			// window reaching past the current row, a nested $lookup):
-			// bounded input lets the reference runner produce the result.
-			opened.Close()
-			return r.reference(p)
-		}
-		return badInput("%s: processor %s: %v", r.file, p.Name, err)
-	}
 	r.mu.Lock()
-	// opened.Notices were logged already, through log.
+	// The connections' notices were logged already, through the engine's
+	// logger.
 	if !files {
 		fmt.Fprintf(r.stderr, "weir run: %s: running; Ctrl-C (SIGINT) or SIGTERM stops it\n", p.Name)
 	}
 	r.mu.Unlock()
-	ran := make(chan error, 1)
-	go func() { ran <- proc.Run(ctx) }()
-	done := ran
+	done := (<-chan error)(ran)
 	if isTerminal(r.stderr) {
 		// A one-line progress display, on a terminal only.
 		pctx, stopProgress := context.WithCancel(ctx)
@@ -273,6 +317,7 @@ func (r *runner) run(ctx context.Context, p *mql.Processor) error {
 		go (&progress{w: r.stderr, mu: &r.mu, name: p.Name, stat: proc.Stats}).run(pctx, 250*time.Millisecond, cleared)
 		done = stopProgressOn(ran, stopProgress, cleared)
 	}
+	var err error
 	select {
 	case err = <-done:
 	case <-ctx.Done():
@@ -291,24 +336,16 @@ func (r *runner) run(ctx context.Context, p *mql.Processor) error {
 		st := proc.Stats()
 		fmt.Fprintf(r.stderr, "weir run: %s: stopped after reading %d document(s), writing %d, %d to the DLQ\n", p.Name, st.In, st.Out, st.DLQ)
 	}
-	report := &fileOutput{dlq: dlq.kept, dlqCount: dlq.count}
-	for _, n := range sortedNames(opened.Sinks) {
-		c, _ := r.reg.Get(n)
-		if c == nil || c.Kind != registry.File {
-			continue
-		}
-		switch s := opened.Sinks[n].(type) {
-		case *connectors.FileEmit:
-			report.addWrites(n, c.File.Dir, "emitted", s.Written())
-		case *connectors.FileMerge:
-			report.addWrites(n, c.File.Dir, "merged", s.Written())
-		}
-	}
-	if s, ok := opened.DLQ.(*connectors.FileAppend); ok {
-		report.addWrites("", "", "dlq", s.Written())
-	}
 	report.report(r.stderr, p.Name)
 	return nil
+}
+
+// checkpointDir is where p keeps its checkpoints: DIR/NAME under --state.
+func (r *runner) checkpointDir(p *mql.Processor) string {
+	if r.state == "" {
+		return ""
+	}
+	return filepath.Join(r.state, p.Name)
 }
 
 // reference runs a file-only processor with the reference runner, as
