@@ -24,8 +24,8 @@
 // splits a Query message into statements and recognises what is not
 // weir's SQL dialect — BEGIN/COMMIT/ROLLBACK, SET/SHOW/RESET,
 // DECLARE/FETCH/CLOSE, COPY (…) TO STDOUT, DEALLOCATE, DISCARD — and
-// psql's catalog queries (catalog.go). Everything else goes to the
-// planner, and its plan to the Engine interface (exec.Engine). Errors
+// queries over pg_catalog and information_schema. Everything else goes to
+// the planner, and its plan to the Engine interface (exec.Engine). Errors
 // carry SQLSTATE and a Position counted in characters over the whole
 // text the client sent (errors.go holds the one table from engine error
 // kinds to SQLSTATEs); the session survives them.
@@ -34,6 +34,19 @@
 // placeholders for its $n, so errors come at Parse and Describe knows the
 // columns; Bind substitutes the values as SQL literals (the planner has
 // no parameters); Execute honours row limits with PortalSuspended.
+//
+// The catalog (catalog*.go): pg_catalog and information_schema are
+// virtual relations in a per-session in-memory SQLite database
+// (modernc.org/sqlite, a private driver instance with the pg_ functions
+// registered in Go, catalog_funcs.go), created with PostgreSQL 15's
+// columns and built-in rows (catalog_pg15.go, generated from a real
+// server) and refilled from the engine's connections, files and processors
+// when they change (catalog.go, catalog_db.go). A catalog query is
+// translated from PostgreSQL's SQL to SQLite's on the token stream
+// (catalog_sql.go: OPERATOR(pg_catalog.~), ::regclass, COLLATE, E'…',
+// = ANY(…), ARRAY[…] …) and SQLite evaluates it; result columns get
+// PostgreSQL names and types from the select list. What the translation
+// can't do is 0A000 (or 42xxx), and the session goes on.
 //
 // Session settings (settings.go) are what SET/SHOW/RESET read and write,
 // with the ParameterStatus set PostgreSQL 15 reports; WriteMetrics

@@ -39,6 +39,9 @@ type session struct {
 	stmts   map[string]*prepared
 	portals map[string]*portal
 	cursors map[string]*portal
+	// catdb is the catalog database (catalog_db.go), opened by the first
+	// catalog query.
+	catdb *catalogDB
 
 	mu sync.Mutex
 	// active cancels the statement running now; a CancelRequest calls it.
@@ -121,6 +124,7 @@ func (s *session) closeAll() {
 	for _, p := range s.cursors {
 		p.close()
 	}
+	s.catdb.close()
 }
 
 func (s *session) read() {

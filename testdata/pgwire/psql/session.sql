@@ -1,6 +1,7 @@
 -- psql 15 against weir serve: queries, errors with their caret, the
 -- session surviving them, transactions, settings, cursors, COPY, the
--- catalog meta-commands and stream processors.
+-- catalog meta-commands (\l \dn \dt \dv \d \d NAME \d+ \df) and
+-- queries over pg_catalog and information_schema, stream processors.
 SELECT 1;
 SELECT version() LIKE 'PostgreSQL 15%' AS v, current_database(), current_user;
 selec 1;
@@ -31,6 +32,18 @@ START STREAM PROCESSOR big;
 \! sleep 0.5
 SHOW STREAM PROCESSORS;
 SELECT orderId, amount FROM default.sales.big;
+\dt
+\dv
+\d
+\d big
+\d "sales.big"
+\d+ orders
+\d+ big
+\dt+
+\df
+SELECT c.relname, c.relkind, n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('default', 'weir') ORDER BY 1;
+SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'default' ORDER BY table_name, ordinal_position;
+SELECT relname FROM pg_catalog.pg_class WHERE relname LIKE ANY (ARRAY['o%']);
 DROP STREAM PROCESSOR big;
 SHOW STREAM PROCESSORS;
 STOP STREAM PROCESSOR nosuch;
