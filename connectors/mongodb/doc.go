@@ -17,33 +17,72 @@
 //     change streams is found at start. With Fallback "poll" it then tails
 //     inserts in _id order (inserts only; updates, deletes and _ids lower
 //     than the last seen are not read) and says so in Notice and the log.
-//     A message's Position.ResumeToken is the change event's _id, or a
-//     {_weirPollAfter: <_id>} document when polling; Commit keeps the
-//     latest, and reopening with StartAfter set to it resumes after it.
+//     A message's Position.ResumeToken is the change event's _id (the
+//     batch's postBatchResumeToken for its last event, which also covers
+//     the events config.pipeline filtered out), or a {_weirPollAfter:
+//     <_id>} document when polling; Commit keeps the latest, and reopening
+//     with StartAfter set to it resumes after it. The driver resumes the
+//     stream itself after a resumable error; a Read that ends with its
+//     context leaves the driver's stream unusable, so the next Read
+//     reopens it after the last token seen.
 //   - Lookup answers a batch with one find {field: {$in: values}};
 //     CachedLookup keeps answers per value for a TTL within a byte bound.
+//     A find failing with a retryable error (a network error, a primary
+//     stepping down or shutting down) is tried again with backoff, five
+//     times at most, then fails naming the connection.
 //   - Merge writes a batch synchronously: per target, at most one find
 //     (only for the action pairs the server can't decide alone) and one
 //     unordered bulk write of idempotent operations; see Merge's table.
-//     What the server refuses comes back as Rejected with its message;
-//     retryable failures are retried with exponential backoff, a bounded
-//     number of times.
+//     What the server refuses (a duplicate key, a failed validation) comes
+//     back as Rejected with the server's message, for the DLQ, and the
+//     rest of the batch is written by the same command. Retryable failures
+//     of the whole write (codes 91, 189, 11600… with or without the
+//     RetryableWriteError label, a network error, a retryable write
+//     concern error) are sent again with exponential backoff, MaxAttempts
+//     times at most, then fail with an error naming the connection.
 //   - DLQ inserts ASP-shaped dead letters.
 //
-// # Where each path is tested
+// A source's errors say what to do where the user can do something: a
+// server without change streams (config.fallback: "poll", or a replica
+// set), a resume token the oplog no longer holds (restart without the
+// saved position). The runtime prefixes them with the connection's name.
 //
-// `go test` runs against FerretDB v1 (its ferretdb package, SQLite
-// backend) started once in-process by TestMain: configuration and
-// fail-fast connect, lookups (counting find commands with a command
-// monitor), the cache, every $merge action pair, on, dynamic targets,
-// parallelism, server-refused documents, the DLQ, the "no change streams"
-// message and the poll fallback with resume and initial sync.
+// # Which paths were tested where
 //
-// The change-stream path (Watch, resume tokens, fullDocument options,
-// initial sync before a stream) needs a replica set, which FerretDB is
-// not: TestChangeStream runs it when WEIR_MONGODB_URI names one, and is
-// skipped otherwise. Retries were tested by classification of the
-// driver's errors only, not against a failing server.
+// Three places, by how close they come to a real server:
+//
+//   - FerretDB: FerretDB v1 (its ferretdb package, SQLite backend)
+//     started once in-process by TestMain; `make test` / `go test`.
+//   - mock: the driver's drivertest.MockDeployment answering with scripted
+//     replies, a command monitor recording what weir sent
+//     (mock_test.go); `make test` / `go test`.
+//   - replica set: a real one named by WEIR_MONGODB_URI
+//     (TestChangeStream, TestConformanceRealMongoDB); skipped when it is
+//     unset, so not run in CI.
+//
+// The table:
+//
+//	path                                                    FerretDB   mock   replica set
+//	connect, fail-fast errors, URI redaction                yes        -      yes
+//	$lookup / $cachedLookup, one find per batch             yes        -      yes
+//	$lookup retries of a failing find, bounded              -          yes    -
+//	$merge actions, on, dynamic targets, parallelism        yes        -      read-back
+//	$merge refused documents → Rejected, server's message   yes        yes    yes
+//	$merge retries (91, 189, 11600, network, WCE), bounded  -          yes    -
+//	DLQ documents                                           yes        yes    -
+//	"no change streams" message, poll fallback              yes        yes    -
+//	$changeStream options, scope, config.pipeline           -          yes    partly
+//	change events and their fields, resume tokens           -          yes    yes
+//	postBatchResumeToken as the last position of a batch    -          yes    -
+//	restart from a committed token (startAfter)             polling    yes    yes
+//	the driver's resume on resumable errors (43, labels)    -          yes    -
+//	non-resumable errors (286 history lost, 40573)          -          yes    -
+//	a Read ending with its context, then reading on         polling    yes    yes
+//	initialSync                                             polling    -      yes
+//
+// The mock replays replies in order whatever was asked, as a primary of
+// a recent server; it tests weir's handling of the driver's answers, not
+// the server's behaviour, which only the replica set row shows.
 //
 // # FerretDB v1, as measured here
 //

@@ -21,7 +21,12 @@ const maxInBytes = 8 << 20
 // Lookup is the $lookup side of a collection: one find with $in per batch
 // of documents, not one per document.
 type Lookup struct {
-	coll *mongo.Collection
+	coll  *mongo.Collection
+	label string // the connection, for errors
+	// attempts and backoff bound the retries of a find that fails with a
+	// retryable error (readAttempts, readBackoff).
+	attempts int
+	backoff  time.Duration
 }
 
 var _ connectors.Lookup = (*Lookup)(nil)
@@ -29,11 +34,13 @@ var _ connectors.Lookup = (*Lookup)(nil)
 // NewLookup returns a lookup into db.coll. The client stays the caller's:
 // Close does not disconnect it.
 func NewLookup(c *Client, db, coll string) *Lookup {
-	return &Lookup{coll: c.mongo.Database(db).Collection(coll)}
+	return &Lookup{coll: c.mongo.Database(db).Collection(coll), label: c.cfg.label(), attempts: readAttempts, backoff: readBackoff}
 }
 
 // Find returns the documents whose field equals any of values, with one
 // find {field: {$in: values}} (more only when the values exceed 8 MB).
+// A find that fails with a retryable error is tried again, with backoff,
+// a bounded number of times.
 //
 // Values are deduplicated under MongoDB's equality (1, 1.0 and int64(1)
 // are one value). An array value stands for its elements, as a $lookup
@@ -65,20 +72,24 @@ func (l *Lookup) find(ctx context.Context, field string, values []any, pipeline 
 	var out []bson.D
 	for _, in := range inChunks(values) {
 		filter := bson.D{{Key: field, Value: bson.D{{Key: "$in", Value: in}}}}
-		var cur *mongo.Cursor
-		var err error
-		if pipeline == nil {
-			cur, err = l.coll.Find(ctx, filter)
-		} else {
-			stages := append(bson.A{bson.D{{Key: "$match", Value: filter}}}, pipeline...)
-			cur, err = l.coll.Aggregate(ctx, stages)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("lookup in %s: %w", l.ns(), err)
-		}
 		var docs []bson.D
-		if err := cur.All(ctx, &docs); err != nil {
-			return nil, fmt.Errorf("lookup in %s: %w", l.ns(), err)
+		err := withReadRetries(ctx, l.attempts, l.backoff, func() error {
+			var cur *mongo.Cursor
+			var err error
+			if pipeline == nil {
+				cur, err = l.coll.Find(ctx, filter)
+			} else {
+				stages := append(bson.A{bson.D{{Key: "$match", Value: filter}}}, pipeline...)
+				cur, err = l.coll.Aggregate(ctx, stages)
+			}
+			if err != nil {
+				return err
+			}
+			docs = nil
+			return cur.All(ctx, &docs)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%s: lookup in %s: %w", l.label, l.ns(), err)
 		}
 		out = append(out, docs...)
 	}

@@ -514,13 +514,17 @@ func (m *Merge) read(ctx context.Context, coll *mongo.Collection, items []*item)
 		}
 		opts.SetProjection(proj)
 	}
-	cur, err := coll.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, fmt.Errorf("$merge into %s: reading the documents on matches: %w", coll.Database().Name()+"."+coll.Name(), err)
-	}
 	var docs []bson.D
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("$merge into %s: reading the documents on matches: %w", coll.Database().Name()+"."+coll.Name(), err)
+	err := withReadRetries(ctx, m.opts.MaxAttempts, m.opts.Backoff, func() error {
+		cur, err := coll.Find(ctx, filter, opts)
+		if err != nil {
+			return err
+		}
+		docs = nil
+		return cur.All(ctx, &docs)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: $merge into %s: reading the documents on matches: %w", m.client.cfg.label(), coll.Database().Name()+"."+coll.Name(), err)
 	}
 	found := make(map[string]bson.D, len(docs))
 	for _, d := range docs {
@@ -541,6 +545,7 @@ func (m *Merge) read(ctx context.Context, coll *mongo.Collection, items []*item)
 // or the attempts run out.
 func (m *Merge) bulk(ctx context.Context, coll *mongo.Collection, ops []op) ([]connectors.Rejected, error) {
 	ns := coll.Database().Name() + "." + coll.Name()
+	where := fmt.Sprintf("%s: $merge into %s", m.client.cfg.label(), ns)
 	var rejected []connectors.Rejected
 	pending := ops
 	wait := m.opts.Backoff
@@ -549,7 +554,7 @@ func (m *Merge) bulk(ctx context.Context, coll *mongo.Collection, ops []op) ([]c
 		for i, o := range pending {
 			models[i] = o.model
 		}
-		_, err := coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+		res, err := coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
 		if err == nil {
 			return rejected, nil
 		}
@@ -560,12 +565,14 @@ func (m *Merge) bulk(ctx context.Context, coll *mongo.Collection, ops []op) ([]c
 		var bwe mongo.BulkWriteException
 		switch {
 		case errors.As(err, &bwe) && len(bwe.WriteErrors) > 0 && !hasLabel(bwe.Labels, "RetryableWriteError") &&
-			len(pending) > 1 && updateFailed(pending, bwe):
+			len(pending) > 1 && updateFailed(pending, bwe) && !updatesAccountedFor(pending, bwe, res):
 			// FerretDB v1's update command stops at its first failing
 			// statement and reports it at index 0 whatever its place, so
 			// the index can't say which document to reject: send each
 			// update alone to learn it. Every operation here is
 			// idempotent, so resending those already applied is harmless.
+			// MongoDB, which reports every statement (each one matched,
+			// upserted or failed), doesn't come here.
 			var others []op
 			for _, o := range pending {
 				if !isUpdate(o.model) {
@@ -588,11 +595,8 @@ func (m *Merge) bulk(ctx context.Context, coll *mongo.Collection, ops []op) ([]c
 			pending = next
 			continue
 		case errors.As(err, &bwe) && len(bwe.WriteErrors) > 0 && !hasLabel(bwe.Labels, "RetryableWriteError"):
-			failed := make(map[int]bool, len(bwe.WriteErrors))
-			firstUpdate := len(pending)
 			for _, we := range bwe.WriteErrors {
 				o := pending[we.Index]
-				failed[we.Index] = true
 				switch {
 				case slices.Contains(retryableCodes, we.Code):
 					next = append(next, o)
@@ -602,22 +606,12 @@ func (m *Merge) bulk(ctx context.Context, coll *mongo.Collection, ops []op) ([]c
 				default:
 					rejected = append(rejected, connectors.Rejected{Doc: o.it.doc, Reason: fmt.Sprintf("$merge into %s: %s", ns, we.Error())})
 				}
-				if isUpdate(o.model) {
-					firstUpdate = min(firstUpdate, we.Index)
-				}
 			}
-			// FerretDB v1's update command stops at its first failing
-			// statement even when unordered, and reports nothing about the
-			// rest; resending the updates after it is harmless on MongoDB,
-			// where they were applied, because every operation here is
-			// idempotent.
-			for i := firstUpdate + 1; i < len(pending); i++ {
-				if !failed[i] && isUpdate(pending[i].model) {
-					next = append(next, pending[i])
-				}
-			}
+			// The other operations were applied: the server answers for
+			// each statement of an unordered write (FerretDB's partial
+			// answers were sorted out above).
 			if bwe.WriteConcernError != nil && !retryable(err) {
-				return rejected, fmt.Errorf("$merge into %s: %w", ns, err)
+				return rejected, fmt.Errorf("%s: %w", where, err)
 			}
 			if len(next) == 0 {
 				return rejected, nil
@@ -629,10 +623,10 @@ func (m *Merge) bulk(ctx context.Context, coll *mongo.Collection, ops []op) ([]c
 		case retryable(err):
 			next = pending
 		default:
-			return rejected, fmt.Errorf("$merge into %s: %w", ns, err)
+			return rejected, fmt.Errorf("%s: %w", where, err)
 		}
 		if attempt >= m.opts.MaxAttempts {
-			return rejected, fmt.Errorf("$merge into %s: giving up after %d attempts: %w", ns, attempt, err)
+			return rejected, fmt.Errorf("%s: giving up after %d attempts: %w", where, attempt, err)
 		}
 		select {
 		case <-time.After(wait):
@@ -643,6 +637,32 @@ func (m *Merge) bulk(ctx context.Context, coll *mongo.Collection, ops []op) ([]c
 		attempt++
 		pending = next
 	}
+}
+
+// updatesAccountedFor says whether the server answered for every update
+// of pending: each one matched, upserted or failed. MongoDB does; FerretDB
+// v1 stops at the first failure. An update that matched nothing and
+// wasn't an upsert isn't counted either, so a batch of those takes the
+// slow path, which is correct too.
+func updatesAccountedFor(pending []op, bwe mongo.BulkWriteException, res *mongo.BulkWriteResult) bool {
+	if res == nil {
+		return false
+	}
+	updates, failed := 0, 0
+	for _, o := range pending {
+		if isUpdate(o.model) {
+			updates++
+		}
+	}
+	for _, we := range bwe.WriteErrors {
+		if we.Index < 0 || we.Index >= len(pending) {
+			return false
+		}
+		if isUpdate(pending[we.Index].model) {
+			failed++
+		}
+	}
+	return int(res.MatchedCount+res.UpsertedCount)+failed == updates
 }
 
 // updateFailed says whether a write error of the bulk write is an

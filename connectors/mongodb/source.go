@@ -155,6 +155,11 @@ type Source struct {
 	// Change-stream mode.
 	stream  *mongo.ChangeStream
 	syncCur *mongo.Cursor // the initial sync's copy, until exhausted
+	// stale is set when a Read ended with its context: the driver's
+	// change stream keeps that error for good, so the next Read reopens
+	// the stream after the last resume token it saw.
+	stale   bool
+	staleAt bson.Raw // the stream's last resume token when it went stale
 
 	// Poll mode.
 	poll    *mongo.Collection
@@ -191,11 +196,18 @@ func OpenSource(ctx context.Context, c *Client, o SourceOptions) (*Source, error
 		return s, nil
 	}
 	if !noChangeStreams(err) {
-		return nil, fmt.Errorf("mongodb source on %s: opening the change stream: %w", s.scope, err)
+		return nil, s.streamError("opening the change stream", err)
 	}
 	why := fmt.Sprintf("the server at %s has no change streams (it answered: %s)", strings.Join(hostsOf(c), ","), serverMessage(err))
+	if isCode(err, 40573) {
+		why = fmt.Sprintf("the server at %s is not a replica set, and only replica sets and sharded clusters have change streams (it answered: %s)", strings.Join(hostsOf(c), ","), serverMessage(err))
+	}
 	if o.Fallback != FallbackPoll {
-		return nil, fmt.Errorf("mongodb source on %s: %s; set config.fallback: \"poll\" to tail inserts in _id order instead", s.scope, why)
+		hint := `set config.fallback: "poll" to tail inserts in _id order instead`
+		if isCode(err, 40573) {
+			hint = `run it as a replica set (one member is enough) to read every change, or set config.fallback: "poll" to tail inserts in _id order instead`
+		}
+		return nil, fmt.Errorf("mongodb source on %s: %s; %s", s.scope, why, hint)
 	}
 	return s, s.openPoll(ctx, why)
 }
@@ -228,8 +240,24 @@ func (s *Source) Notice() string { return s.notice }
 func (s *Source) Polling() bool { return s.polling }
 
 func (s *Source) openStream(ctx context.Context) error {
+	return s.openStreamAfter(ctx, false, nil)
+}
+
+// openStreamAfter opens the change stream. A reopen doesn't copy the
+// collection again, and starts after resumeAfter when it is not nil (the
+// options' own start is then behind it).
+func (s *Source) openStreamAfter(ctx context.Context, reopen bool, resumeAfter bson.Raw) error {
 	o := s.opts
+	if reopen {
+		o.InitialSync = false
+	}
+	if resumeAfter != nil {
+		o.StartAfter, o.StartAtOperationTime = nil, nil
+	}
 	co := options.ChangeStream().SetMaxAwaitTime(o.MaxAwaitTime).SetBatchSize(int32(o.BatchSize))
+	if resumeAfter != nil {
+		co.SetResumeAfter(resumeAfter)
+	}
 	if o.FullDocument != "" {
 		co.SetFullDocument(options.FullDocument(o.FullDocument))
 	}
@@ -358,22 +386,43 @@ func (s *Source) Read(ctx context.Context) ([]connectors.Message, error) {
 			return msgs, err
 		}
 	}
+	if s.stale {
+		if err := s.reopen(ctx); err != nil {
+			return nil, err
+		}
+	}
+	// The driver refuses a context whose deadline is nearer than
+	// MaxAwaitTime, and keeps that refusal: the stream gets a context
+	// without the deadline, canceled when ctx ends.
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	defer context.AfterFunc(ctx, cancel)()
 	for {
-		if !s.stream.Next(ctx) {
+		if !s.stream.Next(sctx) {
 			if err := ctx.Err(); err != nil {
+				if !s.stale {
+					s.stale = true
+					s.staleAt = slices.Clone(s.stream.ResumeToken())
+				}
 				return nil, err
 			}
 			if err := s.stream.Err(); err != nil {
-				return nil, fmt.Errorf("mongodb source on %s: %w", s.scope, err)
+				return nil, s.streamError("reading the change stream", err)
 			}
 			return nil, fmt.Errorf("mongodb source on %s: the change stream was closed by the server (invalidated: the collection or database was dropped or renamed)", s.scope)
 		}
 		var msgs []connectors.Message
 		for {
 			if m, ok := s.eventMessage(s.stream.Current); ok {
+				// The driver's token: the event's _id, or the batch's
+				// postBatchResumeToken after its last event, which also
+				// covers the events the server filtered out.
+				if tok := s.stream.ResumeToken(); tok != nil {
+					m.Position.ResumeToken = slices.Clone([]byte(tok))
+				}
 				msgs = append(msgs, m)
 			}
-			if len(msgs) >= s.opts.BatchSize || s.stream.RemainingBatchLength() == 0 || !s.stream.TryNext(ctx) {
+			if len(msgs) >= s.opts.BatchSize || s.stream.RemainingBatchLength() == 0 || !s.stream.TryNext(sctx) {
 				break
 			}
 		}
@@ -382,6 +431,59 @@ func (s *Source) Read(ctx context.Context) ([]connectors.Message, error) {
 		}
 		// Every event lacked a fullDocument under fullDocumentOnly.
 	}
+}
+
+// reopen replaces a stream whose Read ended with its context by a new one
+// after the last resume token the old one saw (the last event read, or
+// the postBatchResumeToken of the last batch); without any, it opens as
+// the source first did.
+func (s *Source) reopen(ctx context.Context) error {
+	if s.stream != nil {
+		_ = s.stream.Close(ctx)
+		s.stream = nil
+	}
+	if err := s.openStreamAfter(ctx, true, s.staleAt); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return s.streamError("reopening the change stream", err)
+	}
+	s.stale = false
+	return nil
+}
+
+// streamError explains an error of the change stream: what the server
+// said and, where the user can do something about it, what.
+func (s *Source) streamError(doing string, err error) error {
+	where := fmt.Sprintf("mongodb source on %s (server %s)", s.scope, strings.Join(hostsOf(s.client), ","))
+	switch {
+	case isCode(err, 286, 280, 136):
+		// ChangeStreamHistoryLost; ChangeStreamFatalError and
+		// CappedPositionLost are what older servers say.
+		return fmt.Errorf("%s: %s: the change stream can't resume from its position, which the server's oplog no longer holds (it answered: %s); "+
+			"the events since then can't be read: start the processor again without its saved position (remove its checkpoint, or set config.startAfter "+
+			"or config.startAtOperationTime to a point the oplog still holds), and give the oplog more room (replSetResizeOplog) so a stop outlasts it less often", where, doing, serverMessage(err))
+	case isCode(err, 40573):
+		return fmt.Errorf(`%s: %s: the server is not a replica set, and only replica sets and sharded clusters have change streams (it answered: %s); run it as a replica set (one member is enough), or set config.fallback: "poll" to tail inserts in _id order instead`, where, doing, serverMessage(err))
+	case isCode(err, 260):
+		// InvalidResumeToken.
+		return fmt.Errorf("%s: %s: the server refused the resume token (it answered: %s); config.startAfter must be a resume token this collection's change stream gave (an event's _id), not one of another collection or a poll position", where, doing, serverMessage(err))
+	}
+	return fmt.Errorf("%s: %s: %w", where, doing, err)
+}
+
+// isCode says whether err is a server error with one of codes.
+func isCode(err error, codes ...int) bool {
+	var se mongo.ServerError
+	if !errors.As(err, &se) {
+		return false
+	}
+	for _, c := range codes {
+		if se.HasErrorCode(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // eventMessage turns a change event into a message; ok is false when

@@ -162,13 +162,17 @@ func TestSourcePollInitialSync(t *testing.T) {
 }
 
 // TestChangeStream runs the change-stream path against a real replica set
-// (WEIR_MONGODB_URI=mongodb://…/?replicaSet=rs0); FerretDB has none.
+// (WEIR_MONGODB_URI=mongodb://…/?replicaSet=rs0); FerretDB has none, and
+// the driver's mock deployment (source_mock_test.go) only replays
+// scripted replies. It runs what those tests script: initial sync, insert,
+// update and delete events with their fields, a Read whose deadline ends
+// before maxAwaitTimeMS, and a restart from the committed token.
 func TestChangeStream(t *testing.T) {
 	uri := os.Getenv("WEIR_MONGODB_URI")
 	if uri == "" {
 		t.Skip("WEIR_MONGODB_URI is not set: the change-stream path needs a real replica set; FerretDB has no change streams")
 	}
-	c, err := Connect(t.Context(), Config{URI: uri})
+	c, err := Connect(t.Context(), Config{Name: "rs", URI: uri})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,10 +180,15 @@ func TestChangeStream(t *testing.T) {
 	db := testDB(t, c)
 	coll := db.Collection("events")
 	insert(t, coll, d("_id", 0, "before", true)) // creates the collection
+	preImages := true
 	if err := db.RunCommand(t.Context(), d("collMod", "events", "changeStreamPreAndPostImages", d("enabled", true))).Err(); err != nil {
 		t.Logf("pre-images not enabled (%v); fullDocumentBeforeChange stays off", err)
+		preImages = false
 	}
 	o := SourceOptions{DB: db.Name(), Colls: []string{"events"}, FullDocument: "updateLookup", InitialSync: true, MaxAwaitTime: 200 * time.Millisecond}
+	if preImages {
+		o.FullDocumentBeforeChange = "whenAvailable"
+	}
 	s, err := OpenSource(t.Context(), c, o)
 	if err != nil {
 		t.Fatal(err)
@@ -192,6 +201,13 @@ func TestChangeStream(t *testing.T) {
 	if len(sync) != 1 || sync[0].Lookup("operationType").StringValue() != "insert" {
 		t.Fatalf("initial sync read %v", sync)
 	}
+	// Nothing yet: a Read whose deadline is shorter than maxAwaitTimeMS
+	// ends with its context, and the stream reads on after it.
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	if msgs, err := s.Read(ctx); !errors.Is(err, context.DeadlineExceeded) || msgs != nil {
+		t.Errorf("idle read: %v, %v", msgs, err)
+	}
+	cancel()
 	insert(t, coll, d("_id", 1, "n", 1))
 	if _, err := coll.UpdateOne(t.Context(), d("_id", 1), d("$set", d("n", 2))); err != nil {
 		t.Fatal(err)
@@ -201,21 +217,25 @@ func TestChangeStream(t *testing.T) {
 		m, _ := read(t, s)
 		msgs = append(msgs, m...)
 	}
-	for i, want := range []string{"insert", "update"} {
-		ev := bson.Raw(msgs[i].Value)
-		if op := ev.Lookup("operationType").StringValue(); op != want {
-			t.Errorf("event %d is %q, want %q", i, op, want)
-		}
-		if msgs[i].Position.ResumeToken == nil || msgs[i].Time.IsZero() || msgs[i].Position.Topic != db.Name()+".events" {
-			t.Errorf("event %d: position %+v, time %v", i, msgs[i].Position, msgs[i].Time)
-		}
+	checkEvents(t, db.Name(), msgs, "insert", "update")
+	upd := bson.Raw(msgs[1].Value)
+	if n, _ := upd.Lookup("fullDocument", "n").AsInt64OK(); n != 2 {
+		t.Errorf("updateLookup fullDocument: %s", upd)
 	}
-	if n, _ := bson.Raw(msgs[1].Value).Lookup("fullDocument", "n").AsInt64OK(); n != 2 {
-		t.Errorf("updateLookup fullDocument: %s", bson.Raw(msgs[1].Value))
+	if n, _ := upd.Lookup("updateDescription", "updatedFields", "n").AsInt64OK(); n != 2 {
+		t.Errorf("updateDescription: %s", upd)
 	}
-	s.Commit(t.Context(), []connectors.Position{msgs[0].Position})
+	if n, _ := upd.Lookup("fullDocumentBeforeChange", "n").AsInt64OK(); preImages && n != 1 {
+		t.Errorf("fullDocumentBeforeChange: %s", upd)
+	}
+	if err := s.Commit(t.Context(), []connectors.Position{msgs[0].Position}); err != nil {
+		t.Fatal(err)
+	}
 	s.Close()
 
+	// A restart from the committed token (the insert) reads the update
+	// again; under fullDocumentOnly, as its document, and a delete is
+	// skipped.
 	o.StartAfter = s.Committed().ResumeToken
 	o.FullDocumentOnly = true
 	s2, err := OpenSource(t.Context(), c, o)
@@ -223,9 +243,60 @@ func TestChangeStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s2.Close()
-	_, docs := read(t, s2)
-	if len(docs) == 0 || docs[0].Lookup("n").AsInt64() != 2 {
-		t.Errorf("resumed after the insert, read %v; want the update's full document", docs)
+	m2, docs := read(t, s2)
+	if len(docs) != 1 || docs[0].Lookup("n").AsInt64() != 2 {
+		t.Fatalf("resumed after the insert, read %v; want the update's full document only", docs)
+	}
+	if err := s2.Commit(t.Context(), []connectors.Position{m2[0].Position}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := coll.DeleteOne(t.Context(), d("_id", 1)); err != nil {
+		t.Fatal(err)
+	}
+	insert(t, coll, d("_id", 2))
+	if _, docs := read(t, s2); len(docs) != 1 || docs[0].Lookup("_id").AsInt64() != 2 {
+		t.Errorf("read %v; want the delete skipped and the insert's document", docs)
+	}
+	s2.Close()
+
+	// Restarted after the update, the delete event comes as it is.
+	o.StartAfter, o.FullDocumentOnly = s2.Committed().ResumeToken, false
+	s3, err := OpenSource(t.Context(), c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s3.Close()
+	m3, _ := read(t, s3)
+	checkEvents(t, db.Name(), m3[:1], "delete")
+	if _, ok := bson.Raw(m3[0].Value).Lookup("fullDocument").DocumentOK(); ok {
+		t.Errorf("a delete with a fullDocument: %s", bson.Raw(m3[0].Value))
+	}
+}
+
+// checkEvents checks a real server's events: their operationType, and
+// the fields and position every event has.
+func checkEvents(t *testing.T, db string, msgs []connectors.Message, ops ...string) {
+	t.Helper()
+	if len(msgs) < len(ops) {
+		t.Fatalf("read %d events, want %v", len(msgs), ops)
+	}
+	for i, want := range ops {
+		ev := bson.Raw(msgs[i].Value)
+		if op := ev.Lookup("operationType").StringValue(); op != want {
+			t.Errorf("event %d is %q, want %q", i, op, want)
+		}
+		if msgs[i].Position.ResumeToken == nil || msgs[i].Time.IsZero() || msgs[i].Position.Topic != db+".events" {
+			t.Errorf("event %d: position %+v, time %v", i, msgs[i].Position, msgs[i].Time)
+		}
+		if id, _ := ev.Lookup("documentKey", "_id").AsInt64OK(); id != 1 {
+			t.Errorf("event %d: documentKey in %s", i, ev)
+		}
+		if _, _, ok := ev.Lookup("clusterTime").TimestampOK(); !ok {
+			t.Errorf("event %d: no clusterTime in %s", i, ev)
+		}
+		if coll, _ := ev.Lookup("ns", "coll").StringValueOK(); coll != "events" {
+			t.Errorf("event %d: ns in %s", i, ev)
+		}
 	}
 }
 
