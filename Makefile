@@ -1,6 +1,16 @@
 # weir — see README.md. `make run` and `make test` are the two set-up commands.
 
 GO       ?= go
+# Build tags that leave out code weir never runs, so a first build on a
+# fresh machine compiles less: FerretDB's PostgreSQL backend (the
+# playground runs its SQLite one) and Arrow's goccy/go-json (weir decodes
+# JSON itself). Every target uses the same tags, so `make test` and
+# `make run` share the build cache.
+TAGS     := ferretdb_no_postgresql arrow_json_stdlib
+GOFLAGS  += -tags=$(subst $(space),$(comma),$(TAGS))
+export GOFLAGS
+space    := $(subst ,, )
+comma    := ,
 BIN      := bin/weir
 PKGS     := ./...
 # Packages whose datadriven golden files `make golden` rewrites with -rewrite.
@@ -36,10 +46,12 @@ vet:
 lint: fmt-check vet
 
 # go test benchmarks with allocation counts, then whole-process events/s of
-# weir beside the hand-written consumer and the parse-only floor, one run.
+# weir beside the hand-written consumer and the parse-only floor, one run:
+# the orders query, then the Nexmark queries q0, q1, q2, q5 and q7 on one
+# core (docs/benchmarks.md).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
-	$(GO) run ./cmd/weirbench -n 200000
+	$(GO) run ./cmd/weirbench -n 200000 -nexmark 500000
 
 # Rewrites every datadriven golden file and generated doc; review the diff.
 golden:

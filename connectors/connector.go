@@ -68,6 +68,14 @@ type Source interface {
 	Close() error
 }
 
+// Lagger is a Source that knows how far its reading is behind the end of
+// its input: Kafka's high watermarks minus the offsets read, over the
+// partitions it reads. ok is false until it knows (before the first
+// fetch).
+type Lagger interface {
+	Lag() (messages int64, ok bool)
+}
+
 // Sink writes documents to a topic or collection.
 type Sink interface {
 	// Write sends documents; it may buffer. A document the target refuses

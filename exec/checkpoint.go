@@ -20,8 +20,9 @@ import (
 // with the data. At a cut every sink and the DLQ are flushed, each stateful
 // operator (stCheckpointer) hands over its state — open windows with their
 // rows, sessions, $setWindowFields history, its watermark, a $limit's
-// count — and the record holds it with the processor's watermark and, per
-// source partition, the last position read and the partition's watermark.
+// count, the continuous $group/$count/top-n state — and the record holds
+// it with the processor's watermark and, per source partition, the last
+// position read and the partition's watermark.
 // Every message read so far is then either in a sink or in the state, so
 // once the record is durable (written atomically) the runtime commits
 // every position it covers, rows held in windows included.

@@ -174,27 +174,25 @@ func (w *SessionWindow) restore(b []byte) error {
 	return nil
 }
 
-// SetWindowFieldsStage: per partition, the history later documents'
-// windows can still reach, in sortBy order.
+// SetWindowFieldsStage: per partition, in order of first arrival, the
+// history later documents' windows can still reach and the held rows not
+// emitted yet (the last Pending), in sortBy order.
 
 type stCkptSwf struct {
 	Parts []stCkptSwfPart `bson:"parts"`
 }
 
 type stCkptSwfPart struct {
-	Key  []byte      `bson:"key"`
-	Rows []stCkptRow `bson:"rows"`
+	Key     []byte      `bson:"key"`
+	Rows    []stCkptRow `bson:"rows"`
+	Pending int32       `bson:"pending,omitempty"`
 }
 
 func (o *SetWindowFieldsStage) snapshot() ([]byte, error) {
 	s := stCkptSwf{Parts: []stCkptSwfPart{}}
-	keys := make([]string, 0, len(o.parts))
-	for ks := range o.parts {
-		keys = append(keys, ks)
-	}
-	sort.Strings(keys)
-	for _, ks := range keys {
-		s.Parts = append(s.Parts, stCkptSwfPart{Key: []byte(ks), Rows: stEncRows(o.parts[ks].rows)})
+	for _, ks := range o.order {
+		pt := o.parts[ks]
+		s.Parts = append(s.Parts, stCkptSwfPart{Key: []byte(ks), Rows: stEncRows(pt.rows), Pending: int32(pt.pending)})
 	}
 	return bson.Marshal(s)
 }
@@ -209,9 +207,15 @@ func (o *SetWindowFieldsStage) restore(b []byte) error {
 		if err != nil {
 			return err
 		}
-		pt := &stSwfPart{rows: rows, sizes: make([]int64, len(rows))}
+		if cp.Pending < 0 || int(cp.Pending) > len(rows) {
+			return fmt.Errorf("a partition holds %d rows, %d of them pending", len(rows), cp.Pending)
+		}
+		pt := &stSwfPart{rows: rows, sizes: make([]int64, len(rows)), pending: int(cp.Pending)}
 		for i := range rows {
 			pt.sizes[i] = stRowSize(&rows[i])
+		}
+		if o.parts[string(cp.Key)] == nil {
+			o.order = append(o.order, string(cp.Key))
 		}
 		o.parts[string(cp.Key)] = pt
 	}

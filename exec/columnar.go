@@ -1,6 +1,8 @@
 package exec
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -39,6 +41,11 @@ type colPlan struct {
 	// field ("" when the source's timestamp is the event time).
 	paths    []string
 	timePath string
+	// out, when set, is the rest of the pipeline, which the fast path
+	// runs too (columnar_out.go); skip is the number of operators the
+	// fast path runs.
+	out  *colOut
+	skip int
 }
 
 // colCond is one comparison {path: {op: k}} of a $match, as the
@@ -54,7 +61,7 @@ type colCond struct {
 // can do: no leading $match with a comparison the kernel runs, a source
 // whose documents are not its messages (change streams), or a timeField
 // the decoder cannot read as a plain field.
-func newColPlan(src *mql.Source, ops []Operator) *colPlan {
+func newColPlan(rt *stRuntime, src *mql.Source, ops []Operator) *colPlan {
 	if src.Kind != mql.KafkaSource {
 		return nil
 	}
@@ -94,7 +101,29 @@ func newColPlan(src *mql.Source, ops []Operator) *colPlan {
 		pl.stages = append(pl.stages, m)
 		pl.conds = append(pl.conds, conds)
 	}
-	if !found {
+	// Conditions on the time field (_ts) are the row path's: the source
+	// sets it, so the message's bytes don't hold it.
+	if ts := TsField(rt.proc, src); ts != "" {
+		found = false
+		for j, conds := range pl.conds {
+			for _, c := range conds {
+				if c.path == ts || strings.HasPrefix(c.path, ts+".") || strings.HasPrefix(ts, c.path+".") {
+					pl.conds[j] = nil
+					break
+				}
+			}
+			found = found || pl.conds[j] != nil
+		}
+	}
+	pl.skip = len(pl.stages)
+	if pl.out = newColOut(rt, src, ops[len(pl.stages):]); pl.out != nil {
+		pl.skip = len(ops)
+		if pr := pl.out.proj; pr != nil {
+			for k := range pr.compute {
+				pr.compute[k].expr.bind(&pl.paths)
+			}
+		}
+	} else if !found {
 		return nil
 	}
 	return pl
@@ -132,6 +161,13 @@ func colConds(q *mql.Query) (conds []colCond, ok bool) {
 		for _, c := range fc.Conds {
 			switch c.Op {
 			case "$eq", "$ne", "$gt", "$gte", "$lt", "$lte":
+			case "$mod":
+				div, rem, err := modArgs(c.Value)
+				if err != nil {
+					return nil, false
+				}
+				conds = append(conds, colCond{path: fc.Path, op: c.Op, k: [2]int64{div, rem}})
+				continue
 			default:
 				return nil, false
 			}
@@ -162,11 +198,17 @@ type colRun struct {
 	rowOf []int    // decoder row of each message, -1 for the row path
 	decs  [][]int8 // per stage, per decoder row
 	alive []colAlive
+	// lines are the output lines encoded for a batch, out the batch's
+	// output in order.
+	lines, out []byte
 }
 
 type colAlive struct {
 	row StreamRow
 	r   int // decoder row, -1 when the kernel's answers don't apply
+	// line is the row's output line in colRun.lines, when the fast path
+	// encoded it; {-1, -1} for a row on the row path.
+	line [2]int
 }
 
 func newColRun(pl *colPlan, mem memory.Allocator, batchSize int) *colRun {
@@ -180,21 +222,34 @@ func newColRun(pl *colPlan, mem memory.Allocator, batchSize int) *colRun {
 func (c *colRun) release() { c.dec.Release() }
 
 // batch is messages()'s work for one batch of msgs on the fast path: the
-// rows that pass the leading $match stages, for the operator after them.
-func (c *colRun) batch(st *stRunState, msgs []connectors.Message, now time.Time) *RowBatch {
+// rows that pass the leading $match stages, for the operator after them,
+// whose index it returns too. When the fast path runs the rest of the
+// pipeline (plan.out), it writes the output itself and returns no rows.
+func (c *colRun) batch(ctx context.Context, st *stRunState, msgs []connectors.Message, now time.Time) (*RowBatch, int, error) {
+	out := c.plan.out
+	useDec := len(c.plan.paths) > 0 || c.plan.timePath != ""
 	c.rowOf = c.rowOf[:0]
 	for _, m := range msgs {
 		r := -1
-		if m.Format == connectors.ExtJSON && colSafeExtJSON(m.Value) {
-			before := c.dec.Len()
-			if err := c.dec.AppendAt(m.Value, 0); err == nil && c.dec.Len() > before {
-				r = before
+		// With an output tail, the line encoder checks the subset of the
+		// lines that pass; those filtered out are checked below.
+		if m.Format == connectors.ExtJSON && (out != nil || colSafeExtJSON(m.Value)) {
+			if !useDec {
+				r = 0
+			} else {
+				before := c.dec.Len()
+				if err := c.dec.AppendAt(m.Value, 0); err == nil && c.dec.Len() > before {
+					r = before
+				}
 			}
 		}
 		c.rowOf = append(c.rowOf, r)
 	}
 	// Lines that did not decode take the row path, which reports them.
-	b, _ := c.dec.Flush()
+	var b *Batch
+	if useDec {
+		b, _ = c.dec.Flush()
+	}
 	var times []arrow.Timestamp
 	if b != nil {
 		defer b.Release()
@@ -208,8 +263,10 @@ func (c *colRun) batch(st *stRunState, msgs []connectors.Message, now time.Time)
 
 	alive := c.alive[:0]
 	k := len(c.plan.stages)
-	for i, m := range msgs {
-		part, seq := st.track(m, now)
+	c.lines = c.lines[:0]
+	for i := range msgs {
+		m := &msgs[i]
+		part, seq := st.track(*m, now)
 		pt := st.parts[part]
 		r := c.rowOf[i]
 		if r >= 0 {
@@ -217,22 +274,40 @@ func (c *colRun) batch(st *stRunState, msgs []connectors.Message, now time.Time)
 			for j < k && c.decs[j] != nil && c.decs[j][r] == colYes {
 				j++
 			}
-			if j < k && c.decs[j] != nil && c.decs[j][r] == colNo {
-				// Filtered out before any document was built; its event
-				// time still moves the partition's watermark.
+			filtered := j < k && c.decs[j] != nil && c.decs[j][r] == colNo
+			if filtered && out != nil && !colSafeExtJSON(m.Value) {
+				filtered, r = false, -1
+			}
+			if filtered || (j == k && out != nil) {
 				var ts time.Time
 				if times != nil {
 					ts = time.UnixMilli(int64(times[r]))
 				} else if ts = m.Time; ts.IsZero() {
 					ts = now
 				}
-				if ts = ts.UTC(); ts.After(pt.maxTime) {
-					pt.maxTime = ts
+				encoded := false
+				if !filtered {
+					mark := len(c.lines)
+					if c.lines, encoded = out.line(c.lines, b, r, m, ts); encoded {
+						alive = append(alive, colAlive{r: r, line: [2]int{mark, len(c.lines)}})
+					} else {
+						r = -1 // the row path decides every stage
+					}
 				}
-				continue
+				if filtered || encoded {
+					// Filtered out, or written, before any document was
+					// built; its event time still moves the watermark.
+					if ts = ts.UTC(); ts.After(pt.maxTime) {
+						pt.maxTime = ts
+					}
+					continue
+				}
 			}
 		}
-		rw, ok := st.decode(m, now)
+		if out != nil && r >= 0 && !colSafeExtJSON(m.Value) {
+			r = -1 // not checked yet: the kernel's answers may not apply
+		}
+		rw, ok := st.decode(*m, now)
 		if !ok {
 			continue
 		}
@@ -240,7 +315,7 @@ func (c *colRun) batch(st *stRunState, msgs []connectors.Message, now time.Time)
 		if rw.Time.After(pt.maxTime) {
 			pt.maxTime = rw.Time
 		}
-		alive = append(alive, colAlive{row: rw, r: r})
+		alive = append(alive, colAlive{row: rw, r: r, line: [2]int{-1, -1}})
 	}
 	// Stage by stage over the rows, as the $match operators would run, so
 	// the DLQ entries of exec.Match come in the same order.
@@ -258,13 +333,69 @@ func (c *colRun) batch(st *stRunState, msgs []connectors.Message, now time.Time)
 		}
 		alive = kept
 	}
-	out := &RowBatch{Rows: make([]StreamRow, len(alive))}
-	for i := range alive {
-		out.Rows[i] = alive[i].row
+	defer func() {
+		clear(alive[:cap(alive)]) // the scratch must not keep documents alive
+		c.alive = alive[:0]
+	}()
+	if out != nil {
+		return &RowBatch{}, c.plan.skip, c.write(ctx, st, alive)
 	}
-	clear(alive[:cap(alive)]) // the scratch must not keep documents alive
-	c.alive = alive[:0]
-	return out
+	rows := &RowBatch{Rows: make([]StreamRow, len(alive))}
+	for i := range alive {
+		rows.Rows[i] = alive[i].row
+	}
+	return rows, c.plan.skip, nil
+}
+
+// write is the output tail for one batch: the lines the encoder made and,
+// in their places, those of the rows on the row path, through the
+// $project operator and connectors.MarshalLine.
+func (c *colRun) write(ctx context.Context, st *stRunState, alive []colAlive) error {
+	out := c.plan.out
+	buf := c.out[:0]
+	n := 0
+	var one [1]StreamRow
+	for i := range alive {
+		a := &alive[i]
+		if a.line[0] >= 0 {
+			buf = append(buf, c.lines[a.line[0]:a.line[1]]...)
+			n++
+			continue
+		}
+		rows := []StreamRow{a.row}
+		if out.project != nil {
+			one[0] = a.row
+			rows = nil
+			err := out.project.Process(ctx, &RowBatch{Rows: one[:]}, func(_ context.Context, b *RowBatch) error {
+				rows = b.Rows
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		for k := range rows {
+			r := rows[k].ref()
+			line, err := connectors.MarshalLine(st.p.rt.ref.output(&r))
+			if err != nil {
+				return fmt.Errorf("%s: %w", out.sink.name, err)
+			}
+			buf = append(buf, line...)
+			n++
+		}
+	}
+	c.out = buf
+	if n == 0 {
+		return nil
+	}
+	if err := out.lines.WriteLines(ctx, buf, n); err != nil {
+		return fmt.Errorf("%s: %w", out.sink.name, err)
+	}
+	rt := st.p.rt
+	rt.mu.Lock()
+	rt.stats.Out += int64(n)
+	rt.mu.Unlock()
+	return nil
 }
 
 // colDecide is one stage's answer per row of b: the conjunction of its
@@ -279,6 +410,10 @@ func colDecide(b *Batch, conds []colCond, out []int8) []int8 {
 		out[i] = colYes
 	}
 	for _, c := range conds {
+		if c.op == "$mod" {
+			colDecideMod(b.Column(c.path), c.k.([2]int64), out)
+			continue
+		}
 		if keep, ok := MatchColumns(b, c.q); ok {
 			for i, y := range keep {
 				if !y {
@@ -379,5 +514,64 @@ func colDecideMixed(col *Column, c colCond, out []int8) {
 			continue
 		}
 		set(i, test(stCmpFloat(v, kNum)))
+	}
+}
+
+// colDecideMod runs {$mod: [div, rem]} over a column, as exec.Match does:
+// a number (a double truncated toward zero) whose remainder is rem, never
+// null, missing, NaN, infinities or other types; arrays and anything a
+// kernel does not read are left to exec.Match.
+func colDecideMod(col *Column, dr [2]int64, out []int8) {
+	div, rem := dr[0], dr[1]
+	if col == nil {
+		for i := range out {
+			if out[i] == colYes {
+				out[i] = colUnknown
+			}
+		}
+		return
+	}
+	for i := range out {
+		if out[i] == colNo {
+			continue
+		}
+		if col.Missing(i) {
+			out[i] = colNo
+			continue
+		}
+		k, a, j := col.Kind, col.Array, i
+		if k == KindMixed {
+			u := a.(*array.DenseUnion)
+			k, a, j = Kind(u.TypeCode(i)), u.Field(u.ChildID(i)), int(u.ValueOffset(i))
+		}
+		if k == KindNull || a.IsNull(j) {
+			out[i] = colNo
+			continue
+		}
+		var x int64
+		switch k {
+		case KindInt:
+			x = int64(a.(*array.Int32).Value(j))
+		case KindLong:
+			x = a.(*array.Int64).Value(j)
+		case KindDouble:
+			f := a.(*array.Float64).Value(j)
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				out[i] = colNo
+				continue
+			}
+			x = int64(math.Trunc(f))
+		case KindString, KindBool, KindDate, KindObjectID:
+			out[i] = colNo
+			continue
+		default:
+			if out[i] == colYes {
+				out[i] = colUnknown
+			}
+			continue
+		}
+		if x%div != rem {
+			out[i] = colNo
+		}
 	}
 }

@@ -28,7 +28,12 @@
 //     top-level $group/$count/top-n $sort, checkpoints of operator state
 //     (BuildEnv.CheckpointDir, `weir run --state`), and source positions
 //     committed after the sinks flushed. Extended JSON messages take the columnar fast path
-//     through the leading $match stages; past them operators exchange rows.
+//     through the leading $match stages; past them operators exchange rows,
+//     except when all that follows is at most one inclusion $project and an
+//     output sink that takes lines (LineSink): then the fast path evaluates
+//     the $project's computed fields over the columns and encodes each
+//     output line from the columns and the message's bytes, building no
+//     document (columnar_out.go, columnar_line.go).
 //   - The engine (engine*.go): named stream processors and connections,
 //     persisted, with their counters and checkpoints; the one API `weir
 //     serve`, the playground and `weir run` (Engine.Run, a foreground run)

@@ -117,6 +117,10 @@ type ProcessorInfo struct {
 	DLQ       int64
 	// Watermark is zero until the runtime reports one.
 	Watermark time.Time
+	// Lag is the messages its source has not read yet, while it runs and
+	// its source knows (Kafka); LagKnown says so.
+	Lag       int64
+	LagKnown  bool
 	LastError string
 	Created   time.Time
 	Changed   time.Time
@@ -625,15 +629,17 @@ func (e *Engine) Processors() []ProcessorInfo {
 	out := make([]ProcessorInfo, 0, len(e.procs))
 	for _, ep := range e.procs {
 		r := ep.rec
+		var st Stats
 		if ep.live != nil {
-			st := ep.live.Stats()
+			st = ep.live.Stats()
 			r.In, r.Out, r.DLQ = st.In, st.Out, st.DLQ
 			if engWatermarkKnown(st.Watermark) {
 				r.Watermark = st.Watermark
 			}
 		}
 		out = append(out, ProcessorInfo{Name: r.Name, State: r.State, Processor: ep.proc, In: r.In, Out: r.Out, DLQ: r.DLQ,
-			Watermark: r.Watermark, LastError: r.LastError, Created: r.Created, Changed: r.Changed})
+			Watermark: r.Watermark, Lag: st.Lag, LagKnown: st.LagKnown,
+			LastError: r.LastError, Created: r.Created, Changed: r.Changed})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out

@@ -19,11 +19,14 @@ import (
 // as a row, so a $match there (SQL's HAVING) filters updates and never
 // retracts a group that stops matching.
 //
-// The state lives in memory only: until it is checkpointed, the operators
-// hold the first position of every partition they aggregated (stHolder),
-// so a restart reads the input again and rebuilds the same answer
-// (at-least-once), instead of committing positions whose effect would be
-// lost.
+// With a checkpoint store (BuildEnv.CheckpointDir, `weir run --state`) the
+// state — every group's accumulators, the count, a top-n's groups and last
+// answer — is part of each checkpoint (checkpoint_continuous.go), and a
+// restart continues from it. Without one the state lives in memory only,
+// so the operators hold the first position of every partition they
+// aggregated (stHolder): a restart reads the input again and rebuilds the
+// same answer (at-least-once), instead of committing positions whose
+// effect would be lost.
 
 // stContPlan is where a pipeline's continuous aggregates are, found by
 // Build before any operator is made: a $limit after a continuous $sort

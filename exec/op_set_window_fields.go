@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -11,12 +12,26 @@ import (
 )
 
 // SetWindowFieldsStage is $setWindowFields over a stream: per partition,
-// each arriving document gets each output's window function over the
-// documents of its partition that arrived before it (in sortBy order) and
-// itself, and is emitted at once. So only windows that end at the current
-// document (hi "current" or 0) are allowed, plus the functions that take
-// no window and look back only ($documentNumber, $rank, $denseRank, $locf,
-// $expMovingAvg). State keeps only what later documents' windows can
+// in sortBy order, each document gets each output's window function over
+// its window, and is emitted as soon as its window is complete.
+//
+// A stream is taken to arrive in sortBy order within a partition (as it
+// does when sortBy is the event time of an ordered source), so a window
+// that ends at the current document (hi "current", 0 or below) is complete
+// at once, and one that reaches past it is complete when the partition
+// holds the documents it reaches: n later documents for documents: [… , n],
+// one sorting after key + x for range: [… , x], and for hi "unbounded"
+// (or the functions that span the whole partition: an accumulator without
+// a window, $linearFill, $shift with a positive by) only the end of the
+// input, a bounded source's last watermark. Until then the document is
+// held, and documents are emitted in sortBy order. Over an endless source
+// a window with an unbounded upper end never completes, so its documents
+// are held (within MemoryLimit) until the processor stops; put it inside a
+// window stage, whose input ends, to get its answer per window.
+//
+// A document arriving out of order, sorting before a document already
+// emitted, is computed at once over what its partition holds and emitted.
+// State keeps the held documents and what later documents' windows can
 // reach: the last n documents for documents: [-n, …], the sortBy range for
 // range windows, everything for unbounded ones (bounded by MemoryLimit).
 // For arrival in sortBy order the results equal the reference runner's.
@@ -27,12 +42,30 @@ type SetWindowFieldsStage struct {
 	path   mql.Path
 	funcs  []WindowFunc
 	frames []*winFrame
-	parts  map[string]*stSwfPart
+	// ahead is, per output, how far past the current document its window
+	// reaches (stSwfAhead).
+	ahead []stSwfAhead
+	parts map[string]*stSwfPart
+	// order is the partitions' keys in order of first arrival, for
+	// flushing them in a stable order.
+	order []string
 }
 
 type stSwfPart struct {
 	rows  []StreamRow
 	sizes []int64
+	// pending is how many of the last rows are held, not yet emitted:
+	// the rows before them were emitted.
+	pending int
+}
+
+// stSwfAhead is how far an output's window reaches past the current
+// document: docs later documents, or the sortBy range (in rangeKeys'
+// units, from the frame's hi bound), or to the end of the input.
+type stSwfAhead struct {
+	docs  int64
+	rng   bool
+	toEnd bool
 }
 
 var (
@@ -47,20 +80,34 @@ func newSetWindowFields(rt *stRuntime, s *mql.SetWindowFields, path mql.Path) (*
 		if err != nil {
 			return nil, fmt.Errorf("output.%s: %w", out.Field, err)
 		}
+		var ahead stSwfAhead
 		if w := out.Window; w != nil {
-			if hi := w.Hi; hi != "current" && !(IsNumber(hi) && toFloat(hi) == 0) {
-				return nil, fmt.Errorf("output.%s: a streaming window must end at the current document (hi \"current\" or 0), found %v: later documents have not arrived yet", out.Field, hi)
+			switch hi := w.Hi; {
+			case hi == "unbounded":
+				ahead.toEnd = true
+			case hi == "current" || toFloat(hi) <= 0:
+			case w.Range:
+				ahead.rng = true
+			default:
+				ahead.docs, _ = exactInt(hi)
 			}
 		} else {
 			op, _ := winOpArgs(out.Func)
 			switch op {
 			case "$documentNumber", "$rank", "$denseRank", "$locf", "$expMovingAvg":
+			case "$shift":
+				if sh, ok := wf.(*winShift); ok && sh.by > 0 {
+					ahead.docs = sh.by
+				}
 			default:
-				return nil, fmt.Errorf("output.%s: %s without a window spans the whole partition, which a stream never has; give a window ending at \"current\"", out.Field, op)
+				// An accumulator without a window spans the whole
+				// partition; $linearFill reads the next value.
+				ahead.toEnd = true
 			}
 		}
 		o.funcs = append(o.funcs, wf)
 		o.frames = append(o.frames, &winFrame{bounds: out.Window, sortBy: s.SortBy})
+		o.ahead = append(o.ahead, ahead)
 	}
 	return o, nil
 }
@@ -85,6 +132,7 @@ func (o *SetWindowFieldsStage) Process(ctx context.Context, b *RowBatch, emit Em
 		if pt == nil {
 			pt = &stSwfPart{}
 			o.parts[ks] = pt
+			o.order = append(o.order, ks)
 		}
 		// Place the row after every row not sorting after it, so a row
 		// arriving out of order still sees the rows before it.
@@ -93,44 +141,35 @@ func (o *SetWindowFieldsStage) Process(ctx context.Context, b *RowBatch, emit Em
 			at--
 		}
 		n := stRowSize(&rw)
-		pt.rows = append(pt.rows, StreamRow{})
-		copy(pt.rows[at+1:], pt.rows[at:])
-		pt.rows[at] = rw
-		pt.sizes = append(pt.sizes, 0)
-		copy(pt.sizes[at+1:], pt.sizes[at:])
-		pt.sizes[at] = n
+		pt.rows = slices.Insert(pt.rows, at, rw)
+		pt.sizes = slices.Insert(pt.sizes, at, n)
 		if err := o.rt.mem.grow(string(o.path), n); err != nil {
 			return err
 		}
-		docs := make([]bson.D, len(pt.rows))
-		envs := make([]*Env, len(pt.rows))
-		for j := range pt.rows {
-			pr := pt.rows[j].ref()
-			docs[j], envs[j] = pr.doc, pr.env()
+		late := at < len(pt.rows)-1-pt.pending
+		if !late {
+			pt.pending++
 		}
-		result := cloneDoc(rw.Doc)
-		var failed error
-		for k, wf := range o.funcs {
-			vals, err := wf.Compute(docs, envs)
-			if err != nil {
-				failed = fmt.Errorf("%s: %w", s.Output[k].Field, err)
-				break
-			}
-			if v := vals[at]; !IsMissing(v) {
-				result = setPath(result, s.Output[k].Field, v)
-			}
-		}
-		if failed != nil {
+		docs, vals, err := o.compute(pt)
+		if err != nil {
 			// The row leaves the partition's history: it never happened.
 			o.rt.mem.shrink(pt.sizes[at])
-			pt.rows = append(pt.rows[:at], pt.rows[at+1:]...)
-			pt.sizes = append(pt.sizes[:at], pt.sizes[at+1:]...)
-			o.rt.dlq(s.Op(), rw.Doc, rw.Meta, failed.Error())
+			pt.rows = slices.Delete(pt.rows, at, at+1)
+			pt.sizes = slices.Delete(pt.sizes, at, at+1)
+			if !late {
+				pt.pending--
+			}
+			o.rt.dlq(s.Op(), rw.Doc, rw.Meta, err.Error())
 			continue
 		}
-		emitted := rw
-		emitted.Doc = result
-		out.Rows = append(out.Rows, emitted)
+		if late {
+			out.Rows = append(out.Rows, o.result(pt.rows[at], vals, at))
+		}
+		ready, err := o.ready(pt, docs)
+		if err != nil {
+			o.rt.dlq(s.Op(), rw.Doc, rw.Meta, err.Error())
+		}
+		out.Rows = o.release(pt, vals, ready, out.Rows)
 		if err := o.prune(pt, docs); err != nil {
 			o.rt.dlq(s.Op(), rw.Doc, rw.Meta, err.Error())
 		}
@@ -138,11 +177,86 @@ func (o *SetWindowFieldsStage) Process(ctx context.Context, b *RowBatch, emit Em
 	return emit(ctx, out)
 }
 
-// prune drops the rows no later document's window can reach, assuming
-// later documents sort after the last one seen.
+// compute runs every output's function over the partition: per output,
+// the value of each row.
+func (o *SetWindowFieldsStage) compute(pt *stSwfPart) ([]bson.D, [][]any, error) {
+	docs := make([]bson.D, len(pt.rows))
+	envs := make([]*Env, len(pt.rows))
+	for j := range pt.rows {
+		pr := pt.rows[j].ref()
+		docs[j], envs[j] = pr.doc, pr.env()
+	}
+	vals := make([][]any, len(o.funcs))
+	for k, wf := range o.funcs {
+		v, err := wf.Compute(docs, envs)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", o.stage.Output[k].Field, err)
+		}
+		vals[k] = v
+	}
+	return docs, vals, nil
+}
+
+// result is row i of the partition with its outputs set.
+func (o *SetWindowFieldsStage) result(rw StreamRow, vals [][]any, i int) StreamRow {
+	doc := cloneDoc(rw.Doc)
+	for k := range o.funcs {
+		if v := vals[k][i]; !IsMissing(v) {
+			doc = setPath(doc, o.stage.Output[k].Field, v)
+		}
+	}
+	rw.Doc = doc
+	return rw
+}
+
+// ready is how many of the held rows, from the first, have complete
+// windows: the partition holds every row their windows reach.
+func (o *SetWindowFieldsStage) ready(pt *stSwfPart, docs []bson.D) (int, error) {
+	n := len(pt.rows)
+	first := n - pt.pending
+	ready := pt.pending
+	for k, a := range o.ahead {
+		switch {
+		case a.toEnd:
+			return 0, nil
+		case a.docs > 0:
+			// Row i needs rows up to i+docs.
+			ready = min(ready, max(0, n-int(a.docs)-first))
+		case a.rng:
+			f := o.frames[k]
+			keys, err := f.rangeKeys(docs)
+			if err != nil {
+				return 0, err
+			}
+			// Row i is complete once a row sorts after its window's end.
+			c := 0
+			for c < ready && keys[n-1] > f.shift(keys[first+c], f.bounds.Hi) {
+				c++
+			}
+			ready = c
+		}
+	}
+	return ready, nil
+}
+
+// release emits the first k held rows of the partition, in sortBy order.
+func (o *SetWindowFieldsStage) release(pt *stSwfPart, vals [][]any, k int, out []StreamRow) []StreamRow {
+	first := len(pt.rows) - pt.pending
+	for i := first; i < first+k; i++ {
+		out = append(out, o.result(pt.rows[i], vals, i))
+	}
+	pt.pending -= k
+	return out
+}
+
+// prune drops the rows no held or later document's window can reach,
+// assuming later documents sort after the last one seen.
 func (o *SetWindowFieldsStage) prune(pt *stSwfPart, docs []bson.D) error {
 	n := len(pt.rows)
-	keep := n
+	// next is the first row whose window is still to be computed: the
+	// first held row, or the next to arrive.
+	next := n - pt.pending
+	keep := next
 	for _, f := range o.frames {
 		w := f.bounds
 		from := 0
@@ -150,18 +264,19 @@ func (o *SetWindowFieldsStage) prune(pt *stSwfPart, docs []bson.D) error {
 		case w == nil || w.Lo == "unbounded":
 			from = 0
 		case !w.Range && w.Lo == "current":
-			from = n
+			from = next
 		case !w.Range:
 			k, _ := exactInt(w.Lo)
-			from = max(0, n+int(k))
+			from = max(0, next+int(k))
 		default:
 			keys, err := f.rangeKeys(docs)
 			if err != nil {
 				return err
 			}
-			lo := keys[n-1]
+			// The next row sorts at or after the last one seen.
+			lo := keys[min(next, n-1)]
 			if w.Lo != "current" {
-				lo = f.shift(keys[n-1], w.Lo)
+				lo = f.shift(lo, w.Lo)
 			}
 			for from < n && keys[from] < lo {
 				from++
@@ -169,7 +284,7 @@ func (o *SetWindowFieldsStage) prune(pt *stSwfPart, docs []bson.D) error {
 		}
 		keep = min(keep, from)
 	}
-	if keep == 0 {
+	if keep <= 0 {
 		return nil
 	}
 	for _, sz := range pt.sizes[:keep] {
@@ -180,12 +295,56 @@ func (o *SetWindowFieldsStage) prune(pt *stSwfPart, docs []bson.D) error {
 	return nil
 }
 
-func (o *SetWindowFieldsStage) Watermark(context.Context, time.Time, Emit) error { return nil }
+// Watermark releases every held row at the end of the input (a bounded
+// source's last watermark): no later row can enter any window.
+func (o *SetWindowFieldsStage) Watermark(ctx context.Context, t time.Time, emit Emit) error {
+	if t.Before(stForever) {
+		return nil
+	}
+	out := &RowBatch{}
+	for _, ks := range o.order {
+		pt := o.parts[ks]
+		if pt == nil || pt.pending == 0 {
+			continue
+		}
+		docs, vals, err := o.compute(pt)
+		if err != nil {
+			// Every held row passed compute when it arrived; a failure
+			// now sends them all to the DLQ rather than losing them.
+			first := len(pt.rows) - pt.pending
+			for _, rw := range pt.rows[first:] {
+				o.rt.dlq(o.stage.Op(), rw.Doc, rw.Meta, err.Error())
+			}
+			for _, sz := range pt.sizes[first:] {
+				o.rt.mem.shrink(sz)
+			}
+			pt.rows, pt.sizes, pt.pending = pt.rows[:first], pt.sizes[:first], 0
+			continue
+		}
+		out.Rows = o.release(pt, vals, pt.pending, out.Rows)
+		if err := o.prune(pt, docs); err != nil {
+			return err
+		}
+	}
+	return emit(ctx, out)
+}
 
-// stHeld: the history is only read, never emitted again, so it holds no
-// position back: every row was emitted when it arrived. (After a restart
-// the history starts empty; a checkpoint would keep it.)
-func (o *SetWindowFieldsStage) stHeld(map[int]int64) {}
+// stHeld reports the held rows' positions: they have not been emitted, so
+// without a checkpoint a restart must read them again. The history is only
+// read, never emitted again, so it holds no position back (after a restart
+// without a checkpoint it starts empty).
+func (o *SetWindowFieldsStage) stHeld(min map[int]int64) {
+	for _, pt := range o.parts {
+		for _, rw := range pt.rows[len(pt.rows)-pt.pending:] {
+			if rw.src.part < 0 {
+				continue
+			}
+			if m, ok := min[rw.src.part]; !ok || rw.src.seq < m {
+				min[rw.src.part] = rw.src.seq
+			}
+		}
+	}
+}
 
 func (o *SetWindowFieldsStage) Close() error {
 	for _, pt := range o.parts {
@@ -193,6 +352,6 @@ func (o *SetWindowFieldsStage) Close() error {
 			o.rt.mem.shrink(sz)
 		}
 	}
-	o.parts = nil
+	o.parts, o.order = nil, nil
 	return nil
 }

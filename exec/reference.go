@@ -191,9 +191,35 @@ func ResolveConn(conns map[string]connectors.File, name string) (string, error) 
 	return name, nil
 }
 
+// TsField is the field ASP adds to every source document with its event
+// time (a date): _ts, or $source.tsFieldName. It is "" when none is
+// added: a processor that drops the stream metadata field
+// (options.streamMetaFieldName ""), as every SQL query's plan does so its
+// rows are exactly the selected columns, gets no _ts either, unless
+// tsFieldName asks for the field by name.
+func TsField(p *mql.Processor, s *mql.Source) string {
+	if s.TsFieldName != "" {
+		return s.TsFieldName
+	}
+	if n := p.Options.StreamMetaFieldName; n != nil && *n == "" {
+		return ""
+	}
+	return "_ts"
+}
+
+// withTs sets a source document's time field (TsField) to its event
+// time; doc must be the caller's own (setPath changes it in place).
+func withTs(doc bson.D, field string, ts time.Time) bson.D {
+	if field == "" {
+		return doc
+	}
+	return setPath(doc, field, bson.NewDateTimeFromTime(ts))
+}
+
 // source reads the $source's documents, in order, with their event time.
 func (x *run) source(s *mql.Source) ([]row, error) {
 	var rows []row
+	tsField := TsField(x.proc, s)
 	add := func(doc bson.D, meta bson.D) error {
 		rw := row{doc: doc, ts: x.now(), meta: meta}
 		if s.TimeField != nil {
@@ -209,6 +235,7 @@ func (x *run) source(s *mql.Source) ([]row, error) {
 			}
 			rw.ts = t.Time().UTC()
 		}
+		rw.doc = withTs(cloneDoc(doc), tsField, rw.ts)
 		rows = append(rows, rw)
 		return nil
 	}

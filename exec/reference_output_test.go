@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -54,11 +55,44 @@ func TestReferenceStreamMetaRenamedOrDropped(t *testing.T) {
 		{"renamed", pipeline, name("meta"), `{"k":"a","meta":{"source":{"type":"kafka","topic":"orders","partition":0,"offset":0}}}`},
 		{"dropped by the option", pipeline, name(""), `{"k":"a"}`},
 		{"dropped by $unset", `[{"$source": {"connectionName": "default", "topic": "orders"}}, {"$project": {"_id": 0, "k": 1}}, {"$unset": "_stream_meta"}, {"$limit": 1}]`, nil, `{"k":"a"}`},
-		{"dropped by $project", `[{"$source": {"connectionName": "default", "topic": "orders"}}, {"$project": {"_stream_meta": 0, "t": 0}}, {"$limit": 1}]`, nil, `{"k":"a","v":1}`},
+		{"dropped by $project", `[{"$source": {"connectionName": "default", "topic": "orders"}}, {"$project": {"_stream_meta": 0, "t": 0, "_ts": 0}}, {"$limit": 1}]`, nil, `{"k":"a","v":1}`},
 		{"set by $setStreamMeta", `[{"$source": {"connectionName": "default", "topic": "orders"}}, {"$setStreamMeta": {"stream.coll": {"$concat": ["c_", "$k"]}}}, {"$project": {"_id": 0, "k": 1, "coll": {"$meta": "stream.coll"}}}, {"$limit": 1}]`, name(""), `{"k":"a","coll":"c_a"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := refRunMeta(t, refOrders, tc.pipeline, tc.edit)
+			if got := refJSON(t, res.Stdout); got != tc.want {
+				t.Errorf("got:\n%s\nwant:\n%s", got, tc.want)
+			}
+		})
+	}
+}
+
+// ASP adds _ts, the event time, to every source document (asp.md §1):
+// the timeField's value, renamed by tsFieldName; stages read it. A
+// processor that drops the stream metadata (SQL's plans) gets none unless
+// tsFieldName names it.
+func TestReferenceTsField(t *testing.T) {
+	const src = `{"$source": {"connectionName": "default", "topic": "orders", "timeField": {"$toDate": "$t"}%s}}`
+	for _, tc := range []struct {
+		name, srcOpts, stages string
+		edit                  func(*mql.Processor)
+		want                  string
+	}{
+		{"added", ``, `{"$project": {"_id": 0, "k": 1, "_ts": 1}}, {"$unset": "_stream_meta"}`, nil,
+			`{"k":"a","_ts":{"$date":"2026-01-01T00:00:10Z"}}` + "\n" + `{"k":"b","_ts":{"$date":"2026-01-01T00:00:20Z"}}`},
+		{"read by a stage", ``, `{"$project": {"_id": 0, "runAt": "$_ts"}}, {"$unset": "_stream_meta"}`, nil,
+			`{"runAt":{"$date":"2026-01-01T00:00:10Z"}}` + "\n" + `{"runAt":{"$date":"2026-01-01T00:00:20Z"}}`},
+		{"renamed by tsFieldName", `, "tsFieldName": "ingestedAt"`, `{"$project": {"_id": 0, "k": 1, "ingestedAt": 1, "_ts": 1}}, {"$unset": "_stream_meta"}`, nil,
+			`{"k":"a","ingestedAt":{"$date":"2026-01-01T00:00:10Z"}}` + "\n" + `{"k":"b","ingestedAt":{"$date":"2026-01-01T00:00:20Z"}}`},
+		{"none without stream metadata", ``, `{"$limit": 1}`, func(p *mql.Processor) { none := ""; p.Options.StreamMetaFieldName = &none },
+			`{"k":"a","v":1,"t":{"$date":"2026-01-01T00:00:10Z"}}`},
+		{"asked for without stream metadata", `, "tsFieldName": "at"`, `{"$unset": ["t", "v"]}, {"$limit": 1}`, func(p *mql.Processor) { none := ""; p.Options.StreamMetaFieldName = &none },
+			`{"k":"a","at":{"$date":"2026-01-01T00:00:10Z"}}`},
+		{"whole document", ``, `{"$limit": 1}`, nil,
+			`{"k":"a","v":1,"t":{"$date":"2026-01-01T00:00:10Z"},"_ts":{"$date":"2026-01-01T00:00:10Z"},"_stream_meta":{"source":{"type":"kafka","topic":"orders","partition":0,"offset":0}}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := refRunMeta(t, refOrders, "["+fmt.Sprintf(src, tc.srcOpts)+", "+tc.stages+"]", tc.edit)
 			if got := refJSON(t, res.Stdout); got != tc.want {
 				t.Errorf("got:\n%s\nwant:\n%s", got, tc.want)
 			}

@@ -111,6 +111,11 @@ func (x *run) stage(s mql.Stage, rows []row, p mql.Path) ([]row, error) {
 		return unwind(s, rows), nil
 	case *mql.Lookup:
 		return x.lookup(s, rows)
+	case *mql.CachedLookup:
+		// Over bounded inputs the cache changes nothing: an equality
+		// $lookup gives the same answer.
+		from := s.From
+		return x.lookup(&mql.Lookup{From: &from, LocalField: s.LocalField, ForeignField: s.ForeignField, As: s.As}, rows)
 	case *mql.Limit:
 		if int64(len(rows)) > s.N {
 			rows = rows[:s.N]
@@ -379,11 +384,22 @@ func (x *run) lookup(s *mql.Lookup, rows []row) ([]row, error) {
 				}
 				vars[l.Name] = v
 			}
+			pipeline := s.Pipeline
+			if d, ok := pipeline[0].(*mql.Documents); ok && s.From == nil {
+				// The collectionless form: $documents, evaluated with
+				// let's variables, is the sub-pipeline's input.
+				docs, err := lookupDocuments(d, vars)
+				if err != nil {
+					x.dlq(s.Op(), rw.doc, rw.meta, err.Error())
+					continue
+				}
+				matched, pipeline = docs, pipeline[1:]
+			}
 			sub := make([]row, len(matched))
 			for i, d := range matched {
 				sub[i] = row{doc: d, ts: rw.ts}
 			}
-			res, err := x.subPipeline(s.Pipeline, sub, vars)
+			res, err := x.subPipeline(pipeline, sub, vars)
 			if err != nil {
 				return nil, err
 			}

@@ -136,6 +136,10 @@ type Stats struct {
 	In, Out, DLQ int64
 	Watermark    time.Time
 	StateBytes   int64
+	// Lag is how many messages the source has not read yet (Kafka: high
+	// watermarks minus offsets read), when LagKnown.
+	Lag      int64
+	LagKnown bool
 }
 
 // Processor is a built streaming pipeline; Run runs it.
@@ -161,6 +165,8 @@ type Processor struct {
 	driverDecode bool
 	// ckpt is the checkpointing (checkpoint.go); nil without a store.
 	ckpt *stCkpt
+	// tsField is where source documents get their event time (TsField).
+	tsField string
 }
 
 // stRuntime is what operators share: the DLQ, the memory budget, the clock
@@ -286,7 +292,7 @@ func Build(p *mql.Processor, env BuildEnv) (*Processor, error) {
 	}
 	rt := &stRuntime{proc: p, now: env.Now, mem: stMemory{limit: env.MemoryLimit}}
 	rt.ref = rt.newRef()
-	pr := &Processor{proc: p, env: env, src: src, rt: rt}
+	pr := &Processor{proc: p, env: env, src: src, rt: rt, tsField: TsField(p, src)}
 	conns := env.Connections
 	if len(conns) == 0 {
 		conns = stConnNames(env)
@@ -323,7 +329,8 @@ func Build(p *mql.Processor, env BuildEnv) (*Processor, error) {
 		}
 		pr.ops = append(pr.ops, &stSinkOp{rt: rt, name: "output", sink: env.Output, target: func(*StreamRow) (string, error) { return "", nil }})
 	}
-	pr.col, pr.mem = newColPlan(src, pr.ops), memory.DefaultAllocator
+	pr.col, pr.mem = newColPlan(rt, src, pr.ops), memory.DefaultAllocator
+	pr.col = stColWithoutTs(pr.col, pr.tsField)
 	if p.Options.DLQ != nil && env.DLQ == nil {
 		return nil, fmt.Errorf("options.dlq: no sink was given for the dead-letter queue")
 	}
@@ -418,4 +425,26 @@ func stFmtTime(t time.Time) string {
 		return "+inf (end of input)"
 	}
 	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+// stColWithoutTs leaves to the row path the $match conditions on the time
+// field (_ts): the source sets it, so the message's bytes don't hold it.
+func stColWithoutTs(pl *colPlan, field string) *colPlan {
+	if pl == nil || field == "" {
+		return pl
+	}
+	found := false
+	for j, conds := range pl.conds {
+		for _, c := range conds {
+			if c.path == field || strings.HasPrefix(c.path, field+".") || strings.HasPrefix(field, c.path+".") {
+				pl.conds[j] = nil
+				break
+			}
+		}
+		found = found || pl.conds[j] != nil
+	}
+	if !found && pl.out == nil {
+		return nil
+	}
+	return pl
 }

@@ -56,6 +56,9 @@ func (p *Processor) Stats() Stats {
 	defer p.rt.mu.Unlock()
 	s := p.rt.stats
 	s.StateBytes = p.rt.mem.used.Load()
+	if l, ok := p.source.(connectors.Lagger); ok {
+		s.Lag, s.LagKnown = l.Lag()
+	}
 	return s
 }
 
@@ -251,8 +254,12 @@ func (st *stRunState) messages(ctx context.Context, msgs []connectors.Message) e
 		var b *RowBatch
 		first := 0 // the operator the batch goes to
 		if st.col != nil {
-			// The fast path ran the leading $match stages already.
-			b, first = st.col.batch(st, msgs[:n], now), len(st.col.plan.stages)
+			// The fast path ran the leading $match stages already (and,
+			// when it writes the output itself, every operator).
+			var err error
+			if b, first, err = st.col.batch(ctx, st, msgs[:n], now); err != nil {
+				return err
+			}
 		} else {
 			b = &RowBatch{Rows: make([]StreamRow, 0, n)}
 			for _, m := range msgs[:n] {
@@ -382,7 +389,8 @@ func (st *stRunState) decode(m connectors.Message, now time.Time) (StreamRow, bo
 		}
 		ts = t.Time()
 	}
-	return StreamRow{Doc: doc, Time: ts.UTC(), Meta: meta}, true
+	// The decoded document is this row's own: _ts is set in place.
+	return StreamRow{Doc: withTs(doc, st.p.tsField, ts), Time: ts.UTC(), Meta: meta}, true
 }
 
 // processorWatermark is the minimum of the partitions' watermarks, over

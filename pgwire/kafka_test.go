@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,8 +16,8 @@ import (
 )
 
 // kafkaServer serves an engine with the given state directory and returns
-// its address and a function that stops server and engine.
-func kafkaServer(t *testing.T, state string) (string, func()) {
+// its address, a function that stops server and engine, and the engine.
+func kafkaServer(t *testing.T, state string) (string, func(), *exec.Engine) {
 	t.Helper()
 	eng, err := exec.OpenEngine(exec.EngineConfig{StateDir: state, Tick: 100 * time.Millisecond, FlushEvery: 100 * time.Millisecond})
 	if err != nil {
@@ -40,7 +41,7 @@ func kafkaServer(t *testing.T, state string) (string, func()) {
 		eng.Close()
 	}
 	t.Cleanup(stop)
-	return l.Addr().String(), stop
+	return l.Addr().String(), stop, eng
 }
 
 func produce(t *testing.T, cl *kgo.Client, topic string, from, to int) {
@@ -96,7 +97,7 @@ func TestKafkaQueryAndProcessor(t *testing.T) {
 	produce(t, cl, "src", 0, 5)
 
 	state := t.TempDir()
-	addr, stop := kafkaServer(t, state)
+	addr, stop, eng := kafkaServer(t, state)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, connString(addr))
@@ -163,6 +164,23 @@ func TestKafkaQueryAndProcessor(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// /metrics: the counters, the watermark and lags of a running
+	// processor, in Prometheus' text format.
+	var metrics strings.Builder
+	WriteMetrics(&metrics, eng, time.Now())
+	for _, want := range []string{
+		"# TYPE weir_processor_input_total counter\n",
+		`weir_processor_input_total{processor="fwd",state="STARTED"} 5` + "\n",
+		`weir_processor_output_total{processor="fwd",state="STARTED"} 4` + "\n",
+		`weir_processor_dlq_total{processor="fwd",state="STARTED"} 0` + "\n",
+		`weir_processor_source_lag_messages{processor="fwd",state="STARTED"} 0` + "\n",
+		`weir_processor_watermark_seconds{processor="fwd",state="STARTED"} `,
+		`weir_processor_event_time_lag_seconds{processor="fwd",state="STARTED"} `,
+	} {
+		if !strings.Contains(metrics.String(), want) {
+			t.Errorf("metrics lack %q:\n%s", want, metrics.String())
+		}
+	}
 	if _, err := conn.Exec(ctx, "STOP STREAM PROCESSOR fwd"); err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +195,7 @@ func TestKafkaQueryAndProcessor(t *testing.T) {
 
 	// A restart with the same state directory brings fwd back STARTED,
 	// reading on from its committed offsets.
-	addr, _ = kafkaServer(t, state)
+	addr, _, _ = kafkaServer(t, state)
 	conn, err = pgx.Connect(ctx, connString(addr))
 	if err != nil {
 		t.Fatal(err)

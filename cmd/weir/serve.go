@@ -96,7 +96,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 			return fmt.Errorf("weir serve: --metrics: %w", err)
 		}
 		mux := http.NewServeMux()
-		mux.HandleFunc("/metrics", func(w http.ResponseWriter, _ *http.Request) { pgwire.WriteMetrics(w, eng) })
+		mux.HandleFunc("/metrics", func(w http.ResponseWriter, _ *http.Request) { pgwire.WriteMetrics(w, eng, time.Now()) })
 		go http.Serve(ml, mux)
 		defer ml.Close()
 	}

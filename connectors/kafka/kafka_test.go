@@ -502,3 +502,36 @@ func TestSASL(t *testing.T) {
 		})
 	}
 }
+
+// TestSourceLag: Lag is unknown before the first fetch, counts the records
+// behind the partitions' high watermarks while the source is behind, and
+// is 0 once it has read everything.
+func TestSourceLag(t *testing.T) {
+	_, cfg := newCluster(t, kfake.SeedTopics(1, "big"))
+	cl := rawClient(t, cfg)
+	const n = 700
+	value := []byte(`{"pad": "` + strings.Repeat("x", 100_000) + `"}`)
+	var rs []*kgo.Record
+	for range n {
+		rs = append(rs, &kgo.Record{Topic: "big", Value: value})
+	}
+	produce(t, cl, rs...)
+	s := newSource(t, cfg, SourceOptions{Topics: []string{"big"}, AutoOffsetReset: "earliest"})
+	if lag, ok := s.Lag(); ok {
+		t.Fatalf("lag before reading = %d, known", lag)
+	}
+	// A fetch returns at most about 50 MB (franz-go's default
+	// FetchMaxBytes), so the first Read leaves some of the 70 MB behind.
+	first, err := s.Read(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lag, ok := s.Lag()
+	if !ok || lag != int64(n-len(first)) || lag == 0 {
+		t.Fatalf("after reading %d of %d: lag = %d, %v; want %d", len(first), n, lag, ok, n-len(first))
+	}
+	readN(t, s, n-len(first))
+	if lag, ok := s.Lag(); !ok || lag != 0 {
+		t.Fatalf("after reading everything: lag = %d, %v", lag, ok)
+	}
+}

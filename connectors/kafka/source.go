@@ -114,9 +114,35 @@ type tp struct {
 type partState struct {
 	since    time.Time // assigned (or first seen)
 	lastRead time.Time // a record was last returned by Read
+	// hw is the partition's high watermark as the last fetch reported it
+	// (-1 before one), next the offset after the last record Read
+	// returned; hw - next is the partition's lag.
+	hw, next int64
 }
 
-var _ connectors.Source = (*Source)(nil)
+var (
+	_ connectors.Source = (*Source)(nil)
+	_ connectors.Lagger = (*Source)(nil)
+)
+
+// Lag is the number of records on the partitions s reads that Read has
+// not returned yet, as of each partition's last fetch.
+func (s *Source) Lag() (int64, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var lag int64
+	known := false
+	for _, st := range s.parts {
+		if st.hw < 0 {
+			continue
+		}
+		known = true
+		if d := st.hw - st.next; d > 0 {
+			lag += d
+		}
+	}
+	return lag, known
+}
 
 // NewSource connects, checks that every topic exists, and joins the group.
 // It fails within opts.ConnectTimeout when no broker answers, naming the
@@ -183,7 +209,7 @@ func (s *Source) checkTopics(ctx context.Context) error {
 		}
 		if !s.group {
 			for p := range d.Partitions {
-				s.parts[tp{t, p}] = &partState{since: time.Now()}
+				s.parts[tp{t, p}] = &partState{since: time.Now(), hw: -1}
 			}
 		}
 	}
@@ -203,7 +229,7 @@ func (s *Source) checkTopics(ctx context.Context) error {
 		}
 		if !s.group {
 			for p := range r.NumPartitions {
-				s.parts[tp{r.Topic, p}] = &partState{since: time.Now()}
+				s.parts[tp{r.Topic, p}] = &partState{since: time.Now(), hw: -1}
 			}
 		}
 	}
@@ -227,7 +253,7 @@ func (s *Source) assigned(_ context.Context, _ *kgo.Client, m map[string][]int32
 	now := time.Now()
 	for t, ps := range m {
 		for _, p := range ps {
-			s.parts[tp{t, p}] = &partState{since: now}
+			s.parts[tp{t, p}] = &partState{since: now, hw: -1}
 		}
 	}
 	s.generation++
@@ -292,10 +318,12 @@ func (s *Source) Read(ctx context.Context) ([]connectors.Message, error) {
 			if st == nil {
 				// A partition added to the topic after start (no group),
 				// or a record fetched just before a revoke.
-				st = &partState{since: now}
+				st = &partState{since: now, hw: -1}
 				s.parts[tp{f.Topic, f.Partition}] = st
 			}
 			st.lastRead = now
+			st.hw = f.HighWatermark
+			st.next = f.Records[len(f.Records)-1].Offset + 1
 			for _, r := range f.Records {
 				msgs = append(msgs, message(r))
 			}
