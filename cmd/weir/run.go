@@ -406,6 +406,17 @@ func (s *stdoutSink) Write(_ context.Context, docs []connectors.Doc) ([]connecto
 	return nil, err
 }
 
+// WriteLines prints documents the columnar fast path encoded already
+// (exec.LineSink): the same bytes MarshalLine would make of them.
+func (s *stdoutSink) WriteLines(_ context.Context, lines []byte, _ int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, err := s.w.Write(lines)
+	return err
+}
+
+var _ exec.LineSink = (*stdoutSink)(nil)
+
 func (s *stdoutSink) Flush(context.Context) error { return nil }
 func (s *stdoutSink) Close() error                { return nil }
 
