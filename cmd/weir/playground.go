@@ -220,6 +220,14 @@ func playground(ctx context.Context, cfg playgroundConfig, stdout, stderr io.Wri
 	// The engine: the playground's connections, its two processors as
 	// engine processors (SHOW STREAM PROCESSORS lists them with live
 	// counters; STOP and START work on them), and every query psql runs.
+	//
+	// The embedded broker keeps its topics in memory, so the Kafka
+	// offsets in the previous run's checkpoints point into data that is
+	// gone: processors start without them (their definitions and states
+	// stay).
+	if err := os.RemoveAll(filepath.Join(dataDir, "engine", "checkpoints")); err != nil {
+		return fmt.Errorf("weir playground: %w", err)
+	}
 	eng, err := exec.OpenEngine(exec.EngineConfig{
 		StateDir: filepath.Join(dataDir, "engine"), Registry: reg, CreateTopics: true,
 		Tick: 500 * time.Millisecond, FlushEvery: 500 * time.Millisecond, Logger: log,
