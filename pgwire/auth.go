@@ -7,7 +7,10 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -17,13 +20,14 @@ import (
 const scramIterations = 4096
 
 // authenticate runs the authentication exchange: trust for loopback
-// clients when no password is set, else SCRAM-SHA-256 (RFC 5802/7677, as
-// PostgreSQL does it), or cleartext when the server allows it.
+// clients when neither a password nor users are set, else SCRAM-SHA-256
+// (RFC 5802/7677, as PostgreSQL does it), or cleartext when the server
+// allows it.
 func (s *Server) authenticate(sess *session) error {
 	be := sess.be
-	if s.Password == "" {
+	if s.Password == "" && s.Users == nil {
 		if !isLoopback(sess.conn.RemoteAddr()) {
-			return fatal(codeInvalidAuthSpec, "no password is configured (set WEIR_PASSWORD): only clients on loopback are trusted")
+			return fatal(codeInvalidAuthSpec, "no password is configured (set WEIR_PASSWORD or --users): only clients on loopback are trusted")
 		}
 		be.Send(&pgproto3.AuthenticationOk{})
 		return nil
@@ -53,7 +57,8 @@ func (s *Server) authCleartext(sess *session) error {
 	if !ok {
 		return fatal(codeProtocolViolation, fmt.Sprintf("expected a password message, got %T", m))
 	}
-	if subtle.ConstantTimeCompare([]byte(pm.Password), []byte(s.Password)) != 1 {
+	cred, known := s.credential(sess.user)
+	if !cred.verify(pm.Password) || !known {
 		return authFailed(sess.user)
 	}
 	be.Send(&pgproto3.AuthenticationOk{})
@@ -93,12 +98,13 @@ func (s *Server) authSCRAM(sess *session) error {
 	if clientNonce == "" {
 		return fatal(codeProtocolViolation, "malformed SCRAM message: no nonce")
 	}
-	salt := make([]byte, 16)
-	rand.Read(salt)
+	// An unknown user gets a made-up verifier and fails at the proof,
+	// as in PostgreSQL, so the exchange does not tell which users exist.
+	cred, known := s.credential(sess.user)
 	sn := make([]byte, 18)
 	rand.Read(sn)
 	nonce := clientNonce + base64.StdEncoding.EncodeToString(sn)
-	sfm := fmt.Sprintf("r=%s,s=%s,i=%d", nonce, base64.StdEncoding.EncodeToString(salt), scramIterations)
+	sfm := fmt.Sprintf("r=%s,s=%s,i=%d", nonce, base64.StdEncoding.EncodeToString(cred.Salt), cred.Iterations)
 	be.Send(&pgproto3.AuthenticationSASLContinue{Data: []byte(sfm)})
 	if err := be.Flush(); err != nil {
 		return err
@@ -126,23 +132,17 @@ func (s *Server) authSCRAM(sess *session) error {
 	if scramAttr(withoutProof, "r") != nonce || scramAttr(withoutProof, "c") != base64.StdEncoding.EncodeToString([]byte(gs2)) {
 		return fatal(codeProtocolViolation, "malformed SCRAM message: nonce or channel binding mismatch")
 	}
-	salted, err := pbkdf2.Key(sha256.New, s.Password, salt, scramIterations, sha256.Size)
-	if err != nil {
-		return err
-	}
-	clientKey := hmacSHA256(salted, "Client Key")
-	storedKey := sha256.Sum256(clientKey)
 	authMsg := cfm + "," + sfm + "," + withoutProof
-	sig := hmacSHA256(storedKey[:], authMsg)
+	sig := hmacSHA256(cred.StoredKey, authMsg)
 	recovered := make([]byte, len(proof))
 	for j := range proof {
 		recovered[j] = proof[j] ^ sig[j]
 	}
 	got := sha256.Sum256(recovered)
-	if subtle.ConstantTimeCompare(got[:], storedKey[:]) != 1 {
+	if subtle.ConstantTimeCompare(got[:], cred.StoredKey) != 1 || !known {
 		return authFailed(sess.user)
 	}
-	serverSig := hmacSHA256(hmacSHA256(salted, "Server Key"), authMsg)
+	serverSig := hmacSHA256(cred.ServerKey, authMsg)
 	be.Send(&pgproto3.AuthenticationSASLFinal{Data: []byte("v=" + base64.StdEncoding.EncodeToString(serverSig))})
 	be.Send(&pgproto3.AuthenticationOk{})
 	return nil
@@ -162,4 +162,132 @@ func scramAttr(msg, k string) string {
 		}
 	}
 	return ""
+}
+
+// Credential is a user's SCRAM-SHA-256 verifier, as PostgreSQL keeps it in
+// pg_authid.rolpassword: the salt, the iteration count, StoredKey and
+// ServerKey. It checks a password without holding it.
+type Credential struct {
+	Salt                 []byte
+	Iterations           int
+	StoredKey, ServerKey []byte
+}
+
+// NewCredential derives a verifier for password with a random salt and
+// PostgreSQL's default 4096 iterations.
+func NewCredential(password string) (Credential, error) {
+	salt := make([]byte, 16)
+	rand.Read(salt)
+	return deriveCredential(password, salt, scramIterations)
+}
+
+func deriveCredential(password string, salt []byte, iterations int) (Credential, error) {
+	salted, err := pbkdf2.Key(sha256.New, password, salt, iterations, sha256.Size)
+	if err != nil {
+		return Credential{}, err
+	}
+	stored := sha256.Sum256(hmacSHA256(salted, "Client Key"))
+	return Credential{Salt: salt, Iterations: iterations, StoredKey: stored[:], ServerKey: hmacSHA256(salted, "Server Key")}, nil
+}
+
+// verify checks a cleartext password against the verifier.
+func (c Credential) verify(password string) bool {
+	if len(c.Salt) == 0 {
+		return false
+	}
+	d, err := deriveCredential(password, c.Salt, c.Iterations)
+	return err == nil && subtle.ConstantTimeCompare(d.StoredKey, c.StoredKey) == 1
+}
+
+// String is the verifier in PostgreSQL's format:
+// SCRAM-SHA-256$ITERATIONS:SALT$STOREDKEY:SERVERKEY (base64).
+func (c Credential) String() string {
+	b := base64.StdEncoding.EncodeToString
+	return fmt.Sprintf("SCRAM-SHA-256$%d:%s$%s:%s", c.Iterations, b(c.Salt), b(c.StoredKey), b(c.ServerKey))
+}
+
+// ParseCredential reads a verifier in PostgreSQL's format (what
+// Credential.String prints, and what pg_authid.rolpassword holds).
+func ParseCredential(v string) (Credential, error) {
+	rest, ok := strings.CutPrefix(v, "SCRAM-SHA-256$")
+	if !ok {
+		return Credential{}, errors.New("not a SCRAM-SHA-256 verifier (SCRAM-SHA-256$ITERATIONS:SALT$STOREDKEY:SERVERKEY)")
+	}
+	params, keys, ok := strings.Cut(rest, "$")
+	iter, salt, ok1 := strings.Cut(params, ":")
+	stored, server, ok2 := strings.Cut(keys, ":")
+	if !ok || !ok1 || !ok2 {
+		return Credential{}, errors.New("malformed SCRAM-SHA-256 verifier: want SCRAM-SHA-256$ITERATIONS:SALT$STOREDKEY:SERVERKEY")
+	}
+	var c Credential
+	var err error
+	if c.Iterations, err = strconv.Atoi(iter); err != nil || c.Iterations < 1 || c.Iterations > 1<<20 {
+		return Credential{}, fmt.Errorf("malformed SCRAM-SHA-256 verifier: iteration count %q", iter)
+	}
+	d := base64.StdEncoding.DecodeString
+	if c.Salt, err = d(salt); err != nil || len(c.Salt) == 0 {
+		return Credential{}, errors.New("malformed SCRAM-SHA-256 verifier: salt is not base64")
+	}
+	if c.StoredKey, err = d(stored); err != nil || len(c.StoredKey) != sha256.Size {
+		return Credential{}, errors.New("malformed SCRAM-SHA-256 verifier: StoredKey is not 32 bytes of base64")
+	}
+	if c.ServerKey, err = d(server); err != nil || len(c.ServerKey) != sha256.Size {
+		return Credential{}, errors.New("malformed SCRAM-SHA-256 verifier: ServerKey is not 32 bytes of base64")
+	}
+	return c, nil
+}
+
+// LoadUsers reads a users file: one "NAME:SECRET" per line, SECRET a
+// SCRAM-SHA-256 verifier (as `weir serve --hash-password` or PostgreSQL's
+// pg_authid.rolpassword gives it) or else a cleartext password; blank
+// lines and lines starting with # are skipped.
+func LoadUsers(path string) (map[string]Credential, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	users := map[string]Credential{}
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimRight(line, "\r")
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(strings.TrimSpace(line), "#") {
+			continue
+		}
+		name, secret, ok := strings.Cut(line, ":")
+		if !ok || name == "" || secret == "" {
+			return nil, fmt.Errorf("%s:%d: want NAME:SECRET", path, i+1)
+		}
+		if _, dup := users[name]; dup {
+			return nil, fmt.Errorf("%s:%d: user %q appears twice", path, i+1, name)
+		}
+		var c Credential
+		if strings.HasPrefix(secret, "SCRAM-SHA-256$") {
+			c, err = ParseCredential(secret)
+		} else {
+			c, err = NewCredential(secret)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: user %q: %v", path, i+1, name, err)
+		}
+		users[name] = c
+	}
+	if len(users) == 0 {
+		return nil, fmt.Errorf("%s: no users", path)
+	}
+	return users, nil
+}
+
+// credential is the verifier user must match, and whether user may log
+// in at all: from Users when set, else from Password (any user name). An
+// unknown user gets a verifier no password matches.
+func (s *Server) credential(user string) (Credential, bool) {
+	if s.Users != nil {
+		if c, ok := s.Users[user]; ok {
+			return c, true
+		}
+		c, _ := NewCredential(base64.StdEncoding.EncodeToString(make([]byte, 8)))
+		c.StoredKey = make([]byte, sha256.Size)
+		return c, false
+	}
+	s.pwOnce.Do(func() { s.pwCred, _ = NewCredential(s.Password) })
+	return s.pwCred, true
 }

@@ -46,6 +46,13 @@ type Server struct {
 	// or cleartext if the client asks for it). Without it clients on
 	// loopback are trusted and others refused.
 	Password string
+	// Users, when set, are the users who may log in and their verifiers
+	// (LoadUsers reads a users file); other user names are refused with
+	// 28P01. It takes precedence over Password.
+	Users map[string]Credential
+	// pwOnce derives pwCred, Password's verifier, once.
+	pwOnce sync.Once
+	pwCred Credential
 	// AllowCleartext asks for the password in cleartext instead of
 	// SCRAM, for clients without SCRAM; use it over TLS only.
 	AllowCleartext bool

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -21,7 +23,7 @@ import (
 )
 
 // runServe is `weir serve`: the PostgreSQL wire endpoint over one engine.
-func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
+func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var conns regFlags
@@ -33,12 +35,15 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	certFile := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key, SSLRequest is answered with TLS")
 	keyFile := fs.String("tls-key", "", "TLS private key (PEM)")
 	metrics := fs.String("metrics", "", "address to serve /metrics on (Prometheus text format)")
-	cleartext := fs.Bool("cleartext-password", false, "ask for WEIR_PASSWORD in cleartext instead of SCRAM-SHA-256 (use with TLS)")
+	cleartext := fs.Bool("cleartext-password", false, "ask for the password in cleartext instead of SCRAM-SHA-256 (use with TLS)")
+	users := fs.String("users", "", "users file: NAME:SECRET per line, SECRET a SCRAM-SHA-256 verifier (see --hash-password) or a password; only these users may log in")
+	hash := fs.Bool("hash-password", false, "read a password from stdin, print its SCRAM-SHA-256 verifier for a --users file, and exit")
 	logJSON := fs.Bool("log-json", false, "log as JSON instead of text")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: weir serve [--listen ADDR] [--conn NAME=URI]... [--config weir.yaml] [--connect-timeout D] [--state DIR] [--tls-cert F --tls-key F] [--cleartext-password] [--metrics ADDR] [--log-json]")
+		fmt.Fprintln(stderr, "usage: weir serve [--listen ADDR] [--conn NAME=URI]... [--config weir.yaml] [--connect-timeout D] [--state DIR] [--tls-cert F --tls-key F] [--users FILE] [--cleartext-password] [--metrics ADDR] [--log-json]")
+		fmt.Fprintln(stderr, "       weir serve --hash-password < password")
 		fmt.Fprintln(stderr, "Speaks the PostgreSQL protocol: psql, pgx, node-postgres and JDBC connect and run weir SQL.")
-		fmt.Fprintln(stderr, "Clients on loopback are trusted; set WEIR_PASSWORD to require a password (SCRAM-SHA-256).")
+		fmt.Fprintln(stderr, "Clients on loopback are trusted; set WEIR_PASSWORD (any user name) or --users to require a password (SCRAM-SHA-256).")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -51,12 +56,31 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return badInput("weir serve: unexpected argument %q", fs.Arg(0))
 	}
+	if *hash {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return badInput("weir serve --hash-password: no password on stdin")
+		}
+		cred, err := pgwire.NewCredential(strings.TrimRight(line, "\r\n"))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, cred)
+		return nil
+	}
 	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
 	if *logJSON {
 		handler = slog.NewJSONHandler(stderr, nil)
 	}
 	log := slog.New(handler)
 	srv := &pgwire.Server{Password: os.Getenv("WEIR_PASSWORD"), AllowCleartext: *cleartext, Logger: log}
+	if *users != "" {
+		u, err := pgwire.LoadUsers(*users)
+		if err != nil {
+			return badInput("weir serve: --users: %v", err)
+		}
+		srv.Users = u
+	}
 	if (*certFile == "") != (*keyFile == "") {
 		return badInput("weir serve: --tls-cert and --tls-key go together")
 	}
