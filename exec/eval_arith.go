@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
+	"strconv"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -29,18 +30,18 @@ var arithOps = map[string]opFunc{
 	"$log10":            unaryFloat("$log10", math.Log10, func(x float64) error { return positiveErr("$log10", x) }),
 	"$log":              opLog,
 	"$pow":              opPow,
-	"$sin":              unaryFloat("$sin", math.Sin, nil),
-	"$cos":              unaryFloat("$cos", math.Cos, nil),
-	"$tan":              unaryFloat("$tan", math.Tan, nil),
-	"$asin":             unaryFloat("$asin", math.Asin, nil),
-	"$acos":             unaryFloat("$acos", math.Acos, nil),
+	"$sin":              unaryFloat("$sin", math.Sin, trigDomain("$sin", openLine)),
+	"$cos":              unaryFloat("$cos", math.Cos, trigDomain("$cos", openLine)),
+	"$tan":              unaryFloat("$tan", math.Tan, trigDomain("$tan", openLine)),
+	"$asin":             unaryFloat("$asin", math.Asin, trigDomain("$asin", unitInterval)),
+	"$acos":             unaryFloat("$acos", math.Acos, trigDomain("$acos", unitInterval)),
 	"$atan":             unaryFloat("$atan", math.Atan, nil),
 	"$sinh":             unaryFloat("$sinh", math.Sinh, nil),
 	"$cosh":             unaryFloat("$cosh", math.Cosh, nil),
 	"$tanh":             unaryFloat("$tanh", math.Tanh, nil),
 	"$asinh":            unaryFloat("$asinh", math.Asinh, nil),
-	"$acosh":            unaryFloat("$acosh", math.Acosh, nil),
-	"$atanh":            unaryFloat("$atanh", math.Atanh, nil),
+	"$acosh":            unaryFloat("$acosh", math.Acosh, trigDomain("$acosh", fromOne)),
+	"$atanh":            unaryFloat("$atanh", math.Atanh, trigDomain("$atanh", unitInterval)),
 	"$degreesToRadians": unaryFloat("$degreesToRadians", func(x float64) float64 { return x * math.Pi / 180 }, nil),
 	"$radiansToDegrees": unaryFloat("$radiansToDegrees", func(x float64) float64 { return x * 180 / math.Pi }, nil),
 	"$atan2":            opAtan2,
@@ -601,6 +602,59 @@ func unaryFloat(op string, f func(float64) float64, check func(float64) error) o
 	}
 }
 
+// domain is the interval a bounded trigonometric operator accepts.
+type domain struct {
+	lo, hi             float64
+	loClosed, hiClosed bool
+}
+
+var (
+	openLine     = domain{math.Inf(-1), math.Inf(1), false, false} // $sin, $cos, $tan: finite numbers
+	unitInterval = domain{-1, 1, true, true}                       // $asin, $acos, $atanh
+	fromOne      = domain{1, math.Inf(1), true, true}              // $acosh
+)
+
+func (d domain) contains(x float64) bool {
+	aboveLo := x > d.lo || (d.loClosed && x == d.lo)
+	belowHi := x < d.hi || (d.hiClosed && x == d.hi)
+	return aboveLo && belowHi
+}
+
+func (d domain) String() string {
+	l, r := "(", ")"
+	if d.loClosed {
+		l = "["
+	}
+	if d.hiClosed {
+		r = "]"
+	}
+	return l + cppDouble(d.lo) + "," + cppDouble(d.hi) + r
+}
+
+// cppDouble formats a double as MongoDB's messages do (C++ stream
+// output: six significant digits, "inf", "-inf").
+func cppDouble(x float64) string {
+	switch {
+	case math.IsInf(x, 1):
+		return "inf"
+	case math.IsInf(x, -1):
+		return "-inf"
+	}
+	return strconv.FormatFloat(x, 'g', 6, 64)
+}
+
+// trigDomain is the check of a bounded trigonometric operator. NaN passes
+// (the result is NaN); a value outside the domain is MongoDB's error
+// "cannot apply $acos to 2, value must in [-1,1]".
+func trigDomain(op string, d domain) func(float64) error {
+	return func(x float64) error {
+		if math.IsNaN(x) || d.contains(x) {
+			return nil
+		}
+		return fmt.Errorf("cannot apply %s to %s, value must in %s", op, cppDouble(x), d)
+	}
+}
+
 func negErr(op string, x float64) error {
 	if x < 0 {
 		return fmt.Errorf("%s's argument must be greater than or equal to 0", op)
@@ -696,7 +750,12 @@ func opAtan2(args []any) (any, error) {
 			return nil, numericErr("$atan2", a)
 		}
 	}
-	return math.Atan2(toFloat(args[0]), toFloat(args[1])), nil
+	r := math.Atan2(toFloat(args[0]), toFloat(args[1]))
+	if kindOf(args[0]) == kindDecimal || kindOf(args[1]) == kindDecimal {
+		// MongoDB "$atan2": a decimal argument gives a decimal.
+		return floatToDecimal(r), nil
+	}
+	return r, nil
 }
 
 func bitOp(op string, f func(a, b int64) int64, identity int64) opFunc {

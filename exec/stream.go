@@ -330,7 +330,6 @@ func Build(p *mql.Processor, env BuildEnv) (*Processor, error) {
 		pr.ops = append(pr.ops, &stSinkOp{rt: rt, name: "output", sink: env.Output, target: func(*StreamRow) (string, error) { return "", nil }})
 	}
 	pr.col, pr.mem = newColPlan(rt, src, pr.ops), memory.DefaultAllocator
-	pr.col = stColWithoutTs(pr.col, pr.tsField)
 	if p.Options.DLQ != nil && env.DLQ == nil {
 		return nil, fmt.Errorf("options.dlq: no sink was given for the dead-letter queue")
 	}
@@ -425,26 +424,4 @@ func stFmtTime(t time.Time) string {
 		return "+inf (end of input)"
 	}
 	return t.UTC().Format("2006-01-02T15:04:05.000Z")
-}
-
-// stColWithoutTs leaves to the row path the $match conditions on the time
-// field (_ts): the source sets it, so the message's bytes don't hold it.
-func stColWithoutTs(pl *colPlan, field string) *colPlan {
-	if pl == nil || field == "" {
-		return pl
-	}
-	found := false
-	for j, conds := range pl.conds {
-		for _, c := range conds {
-			if c.path == field || strings.HasPrefix(c.path, field+".") || strings.HasPrefix(field, c.path+".") {
-				pl.conds[j] = nil
-				break
-			}
-		}
-		found = found || pl.conds[j] != nil
-	}
-	if !found && pl.out == nil {
-		return nil
-	}
-	return pl
 }

@@ -366,8 +366,8 @@ var queryOps = func() []OpInfo {
 		q("$bitsAnySet", "query", "any given bit is 1"),
 		q("$bitsAllClear", "query", "every given bit is 0"),
 		q("$bitsAnyClear", "query", "any given bit is 0"),
-		q("$geoWithin", "query", "geometry lies within a shape"),
-		q("$geoIntersects", "query", "geometry intersects a GeoJSON shape"),
+		q("$geoWithin", "query", "point lies within a shape: $box, $polygon, $center (flat), $centerSphere, $geometry (spherical); documents holding lines or polygons are an error"),
+		q("$geoIntersects", "query", "point intersects a GeoJSON $geometry (spherical); documents holding lines or polygons are an error"),
 	}
 }()
 
