@@ -76,6 +76,21 @@ type Lagger interface {
 	Lag() (messages int64, ok bool)
 }
 
+// Resumer is a Source whose place is kept only in the engine's checkpoint,
+// not by the server: a MongoDB change stream (its resume token) or its
+// poll fallback (the last _id). Kafka needs none: its committed group
+// offsets resume it.
+//
+// When a processor restarts from a checkpoint, the runtime calls
+// ResumeFrom once, after restoring the checkpoint and before the first
+// Read, with the positions the checkpoint holds: per partition, the last
+// one read, every message up to it being covered. The source then reads
+// what comes after them instead of starting where it was opened. Without
+// a checkpoint it is never called. An error fails the run.
+type Resumer interface {
+	ResumeFrom(positions []Position) error
+}
+
 // Sink writes documents to a topic or collection.
 type Sink interface {
 	// Write sends documents; it may buffer. A document the target refuses

@@ -39,8 +39,11 @@ import (
 // since commits trail checkpoints); for bounded file sources, which have no
 // seek and read from their beginning, the skip is what resumes them.
 // Skipping relies on offsets increasing within a partition; change-stream
-// positions carry resume tokens, not offsets, and are never skipped: the
-// source resumes from the committed token.
+// positions carry resume tokens, not offsets, and are never skipped: a
+// source that implements connectors.Resumer (MongoDB's change stream and
+// its poll fallback) is handed the checkpoint's positions before its first
+// Read and resumes after them (startAfter the saved token, or after the
+// last _id polled); without a checkpoint it starts as opened.
 //
 // A checkpoint is taken every BuildEnv.CheckpointEvery and when Run ends
 // (cancel, a bounded source's end, a top-level $limit). A crash between two
@@ -170,6 +173,9 @@ type stCkpt struct {
 	skip  map[stPartKey]int64
 	wm    time.Time
 	last  time.Time // when the last checkpoint was written
+	// resumed is set once the source was given the restored positions
+	// (connectors.Resumer).
+	resumed bool
 }
 
 func stEncTime(t time.Time) []byte {
@@ -295,6 +301,19 @@ func (st *stRunState) restoreParts() error {
 			return fmt.Errorf("checkpoint %s: corrupted checkpoint: partition watermark: %w", c.store.Name(), err)
 		}
 		st.parts[i].maxTime, st.parts[i].lastSeen = t, now
+	}
+	// A source whose position the server doesn't keep (a change stream's
+	// resume token) is told where the checkpoint left it, once, before
+	// the reader starts.
+	if r, ok := st.p.source.(connectors.Resumer); ok && len(c.parts) > 0 && !c.resumed {
+		pos := make([]connectors.Position, len(c.parts))
+		for i, cp := range c.parts {
+			pos[i] = connectors.Position{Topic: cp.Topic, Partition: cp.Partition, Offset: cp.Offset, ResumeToken: cp.ResumeToken}
+		}
+		if err := r.ResumeFrom(pos); err != nil {
+			return fmt.Errorf("connection %s: resuming from checkpoint %s: %w", st.p.srcLabel, c.store.Name(), err)
+		}
+		c.resumed = true
 	}
 	return nil
 }

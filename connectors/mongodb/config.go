@@ -138,6 +138,11 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	return &Client{cfg: cfg, mongo: mc}, nil
 }
 
+// NewClient wraps a driver client connected elsewhere (a program
+// embedding weir, a test's mock deployment) as the connection cfg names,
+// without Connect's checks; Close disconnects it.
+func NewClient(cfg Config, mc *mongo.Client) *Client { return &Client{cfg: cfg, mongo: mc} }
+
 // Mongo is the driver's client, for what this package doesn't wrap.
 func (c *Client) Mongo() *mongo.Client { return c.mongo }
 

@@ -2,7 +2,10 @@ package mongodb
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -20,6 +23,9 @@ type DLQ struct {
 	processorName string
 	instanceName  string
 	now           func() time.Time
+	// attempts and backoff bound the retries of a failing insert.
+	attempts int
+	backoff  time.Duration
 }
 
 // DeadLetter is one message that could not be processed.
@@ -37,7 +43,8 @@ type DeadLetter struct {
 // NewDLQ returns a DLQ writing into db.coll for processorName. The client
 // stays the caller's.
 func NewDLQ(c *Client, db, coll, processorName string) *DLQ {
-	return &DLQ{coll: c.mongo.Database(db).Collection(coll), processorName: processorName, now: time.Now}
+	return &DLQ{coll: c.mongo.Database(db).Collection(coll), processorName: processorName, now: time.Now,
+		attempts: writeAttempts, backoff: writeBackoff}
 }
 
 // SetInstanceName adds instanceName to every document, as ASP does when a
@@ -70,17 +77,31 @@ func (q *DLQ) Write(ctx context.Context, letters []DeadLetter) error {
 		}
 		docs[i] = d
 	}
-	ns := q.coll.Database().Name() + "." + q.coll.Name()
-	wait := 100 * time.Millisecond
+	return insertLetters(ctx, q.coll, docs, q.attempts, q.backoff)
+}
+
+// insertLetters inserts dead letters, each with an _id, with one unordered
+// insertMany, sent again after a retryable failure (a network error, a
+// primary stepping down, a retryable write concern error) with waits
+// doubling from backoff, attempts times at most. A duplicate key on the
+// _id index in a later attempt is a letter an earlier attempt wrote (its
+// answer was lost), so it counts as written; any other refusal fails the
+// write, naming the letters.
+func insertLetters(ctx context.Context, coll *mongo.Collection, docs []any, attempts int, backoff time.Duration) error {
+	ns := coll.Database().Name() + "." + coll.Name()
+	wait := backoff
 	for attempt := 1; ; attempt++ {
-		_, err := q.coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		_, err := coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 		if err == nil {
 			return nil
 		}
-		if bwe, ok := err.(mongo.BulkWriteException); ok && bwe.WriteConcernError == nil {
+		var bwe mongo.BulkWriteException
+		if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
 			var refused []string
+			var written []int
 			for _, we := range bwe.WriteErrors {
-				if we.Code == 11000 && attempt > 1 {
+				if attempt > 1 && we.Code == 11000 && dupOnID(we) {
+					written = append(written, we.Index)
 					continue // written by an earlier attempt
 				}
 				refused = append(refused, fmt.Sprintf("letter %d: %s", we.Index, we.Error()))
@@ -91,18 +112,109 @@ func (q *DLQ) Write(ctx context.Context, letters []DeadLetter) error {
 			if !retryable(err) {
 				return fmt.Errorf("dlq %s refused %d of %d dead letters: %v", ns, len(refused), len(docs), refused)
 			}
+			// Send again only what is not written yet.
+			if len(written) > 0 {
+				docs = dropIndexes(docs, written)
+			}
 		}
-		if !retryable(err) || attempt >= 5 || ctx.Err() != nil {
+		if !retryable(err) || ctx.Err() != nil {
 			return fmt.Errorf("dlq %s: %w", ns, err)
+		}
+		if attempt >= attempts {
+			return fmt.Errorf("dlq %s: giving up after %d attempts: %w", ns, attempt, err)
 		}
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		wait *= 2
+		wait = min(2*wait, 5*time.Second)
 	}
 }
+
+// dupOnID says whether a duplicate-key error is on the _id index (by its
+// keyPattern, or the server's message where there is none).
+func dupOnID(we mongo.BulkWriteError) bool {
+	if kp, ok := we.Raw.Lookup("keyPattern").DocumentOK(); ok {
+		els, err := kp.Elements()
+		return err == nil && len(els) == 1 && els[0].Key() == "_id"
+	}
+	if kp, ok := we.Details.Lookup("keyPattern").DocumentOK(); ok {
+		els, err := kp.Elements()
+		return err == nil && len(els) == 1 && els[0].Key() == "_id"
+	}
+	return strings.Contains(we.Message+" ", "index: _id_ ")
+}
+
+// dropIndexes drops the documents at the indexes skip.
+func dropIndexes(docs []any, skip []int) []any {
+	drop := make(map[int]bool, len(skip))
+	for _, i := range skip {
+		drop[i] = true
+	}
+	out := make([]any, 0, len(docs)-len(skip))
+	for i, doc := range docs {
+		if !drop[i] {
+			out = append(out, doc)
+		}
+	}
+	return out
+}
+
+// DLQSink is the dead-letter queue as the runtime writes it: documents it
+// has already shaped as ASP's dead letters ({processorName, dlqTime,
+// operatorName, errInfo, doc, _stream_meta}), inserted as they are into
+// the collection (or Doc.Target's "db.coll"), with DLQ.Write's retries
+// and idempotence: each document without an _id gets one here, so a
+// letter a lost answer left written is not written twice.
+type DLQSink struct {
+	client   *Client
+	db, coll string
+	attempts int
+	backoff  time.Duration
+}
+
+var _ connectors.Sink = (*DLQSink)(nil)
+
+// NewDLQSink returns the runtime's DLQ sink into db.coll. The client stays
+// the caller's.
+func NewDLQSink(c *Client, db, coll string) *DLQSink {
+	return &DLQSink{client: c, db: db, coll: coll, attempts: writeAttempts, backoff: writeBackoff}
+}
+
+// Write inserts the documents synchronously, one insertMany per target;
+// it rejects nothing: a letter the server refuses fails the write.
+func (s *DLQSink) Write(ctx context.Context, docs []connectors.Doc) ([]connectors.Rejected, error) {
+	by := map[string][]any{}
+	var order []string
+	for _, d := range docs {
+		t := d.Target
+		if t == "" {
+			t = s.db + "." + s.coll
+		}
+		doc := d.Doc
+		if !slices.ContainsFunc(doc, func(e bson.E) bool { return e.Key == "_id" }) {
+			doc = append(bson.D{{Key: "_id", Value: bson.NewObjectID()}}, doc...)
+		}
+		if _, ok := by[t]; !ok {
+			order = append(order, t)
+		}
+		by[t] = append(by[t], doc)
+	}
+	for _, t := range order {
+		db, coll, _ := strings.Cut(t, ".")
+		if err := insertLetters(ctx, s.client.mongo.Database(db).Collection(coll), by[t], s.attempts, s.backoff); err != nil {
+			return nil, fmt.Errorf("%s: dead-letter queue: %w", s.client.cfg.label(), err)
+		}
+	}
+	return nil, nil
+}
+
+// Flush has nothing to do: Write is synchronous.
+func (s *DLQSink) Flush(context.Context) error { return nil }
+
+// Close releases nothing: the client is the caller's.
+func (s *DLQSink) Close() error { return nil }
 
 // Rejections turns a sink's rejections into dead letters of operator op.
 func Rejections(op string, rejected []connectors.Rejected) []DeadLetter {

@@ -19,15 +19,28 @@
 //     than the last seen are not read) and says so in Notice and the log.
 //     A message's Position.ResumeToken is the change event's _id (the
 //     batch's postBatchResumeToken for its last event, which also covers
-//     the events config.pipeline filtered out), or a {_weirPollAfter:
-//     <_id>} document when polling; Commit keeps the latest, and reopening
-//     with StartAfter set to it resumes after it. The driver resumes the
-//     stream itself after a resumable error; a Read that ends with its
-//     context leaves the driver's stream unusable, so the next Read
-//     reopens it after the last token seen.
+//     the events config.pipeline filtered out), a {_weirPollAfter: <_id>}
+//     document when polling, or {_weirInitialSync: <_id>} for a document
+//     of the initial sync; Commit keeps the latest, and reopening with
+//     StartAfter set to it resumes after it (after an initial-sync token:
+//     the copy again). The server keeps no position for us, so the
+//     runtime's checkpoint does: the Source is a connectors.Resumer, and
+//     ResumeFrom, called once before the first Read of a processor
+//     restarted from a checkpoint, reopens the stream with startAfter the
+//     latest saved token (no initial sync), or polls on after the saved
+//     _id. The driver resumes the stream itself after a resumable error;
+//     a Read that ends with its context leaves the driver's stream
+//     unusable, so the next Read reopens it after the last token seen.
+//     The position moves only with events: a stream whose config.pipeline
+//     filters out everything for long keeps an old token, which the oplog
+//     may no longer hold at a restart (ChangeStreamHistoryLost).
 //   - Lookup answers a batch with one find {field: {$in: values}};
 //     CachedLookup keeps answers per value for a TTL within a byte bound.
-//     A find failing with a retryable error (a network error, a primary
+//     Lookup.Aggregate runs a let+pipeline $lookup without an equality
+//     part: the engine calls it once per distinct set of let values in a
+//     batch, with the values written into the pipeline, so it is one
+//     aggregate per distinct set, not one $in query per batch. A find or
+//     aggregate failing with a retryable error (a network error, a primary
 //     stepping down or shutting down) is tried again with backoff, five
 //     times at most, then fails naming the connection.
 //   - Merge writes a batch synchronously: per target, at most one find
@@ -40,7 +53,12 @@
 //     RetryableWriteError label, a network error, a retryable write
 //     concern error) are sent again with exponential backoff, MaxAttempts
 //     times at most, then fail with an error naming the connection.
-//   - DLQ inserts ASP-shaped dead letters.
+//   - DLQ inserts ASP-shaped dead letters; DLQSink (what the registry
+//     gives the runtime) inserts the letters the runtime shaped. Both send
+//     a failed insert again after a retryable error, with backoff, five
+//     times at most, with the same _ids: a duplicate key on _id in a retry
+//     is a letter the failed attempt wrote, counted as written; any other
+//     refusal fails the write, naming the letters.
 //
 // A source's errors say what to do where the user can do something: a
 // server without change streams (config.fallback: "poll", or a replica
@@ -66,19 +84,27 @@
 //	connect, fail-fast errors, URI redaction                yes        -      yes
 //	$lookup / $cachedLookup, one find per batch             yes        -      yes
 //	$lookup retries of a failing find, bounded              -          yes    -
+//	let+pipeline $lookup, one aggregate per let values      yes (1)    yes    -
 //	$merge actions, on, dynamic targets, parallelism        yes        -      read-back
 //	$merge refused documents → Rejected, server's message   yes        yes    yes
 //	$merge retries (91, 189, 11600, network, WCE), bounded  -          yes    -
 //	DLQ documents                                           yes        yes    -
+//	DLQ retries, a retried letter's duplicate _id           -          yes    -
 //	"no change streams" message, poll fallback              yes        yes    -
 //	$changeStream options, scope, config.pipeline           -          yes    partly
 //	change events and their fields, resume tokens           -          yes    yes
 //	postBatchResumeToken as the last position of a batch    -          yes    -
 //	restart from a committed token (startAfter)             polling    yes    yes
+//	a processor restarted from its checkpoint (ResumeFrom)  polling    yes    -
 //	the driver's resume on resumable errors (43, labels)    -          yes    -
 //	non-resumable errors (286 history lost, 40573)          -          yes    -
 //	a Read ending with its context, then reading on         polling    yes    yes
 //	initialSync                                             polling    -      yes
+//
+// (1) FerretDB v1 has no $expr operators: there the variable stands alone
+// ({$expr: "$$v"}), with a $set of one; the mock shows a comparison's.
+// The checkpoint rows run through the runtime (exec.Build and Run, in the
+// package's external tests).
 //
 // The mock replays replies in order whatever was asked, as a primary of
 // a recent server; it tests weir's handling of the driver's answers, not

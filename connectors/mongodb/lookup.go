@@ -68,6 +68,30 @@ func (l *Lookup) FindPipeline(ctx context.Context, field string, values []any, p
 	return l.find(ctx, field, values, pipeline)
 }
 
+// Aggregate runs pipeline on the collection and returns what it outputs:
+// the engine's let+pipeline $lookup without an equality part, run once per
+// distinct set of let values of a batch with the values written into the
+// pipeline (the server runs all of it, a nested $lookup included). A
+// retryable failure is tried again as Find's are.
+func (l *Lookup) Aggregate(ctx context.Context, pipeline bson.A) ([]bson.D, error) {
+	if pipeline == nil {
+		pipeline = bson.A{}
+	}
+	var docs []bson.D
+	err := withReadRetries(ctx, l.attempts, l.backoff, func() error {
+		cur, err := l.coll.Aggregate(ctx, pipeline)
+		if err != nil {
+			return err
+		}
+		docs = nil
+		return cur.All(ctx, &docs)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: lookup pipeline on %s: %w", l.label, l.ns(), err)
+	}
+	return docs, nil
+}
+
 func (l *Lookup) find(ctx context.Context, field string, values []any, pipeline bson.A) ([]bson.D, error) {
 	var out []bson.D
 	for _, in := range inChunks(values) {

@@ -19,6 +19,14 @@ const (
 	readBackoff  = 100 * time.Millisecond
 )
 
+// Writes of dead letters that fail with a retryable error are sent again
+// the same way, writeAttempts times in all ($merge has its own
+// MaxAttempts and Backoff, with the same defaults).
+const (
+	writeAttempts = 5
+	writeBackoff  = 100 * time.Millisecond
+)
+
 // retryableRead says whether a failed read may succeed when sent again:
 // a network error or a timeout of the driver's own (not ctx's), or one of
 // the server's codes for a primary stepping down or shutting down.

@@ -160,6 +160,9 @@ type Source struct {
 	// the stream after the last resume token it saw.
 	stale   bool
 	staleAt bson.Raw // the stream's last resume token when it went stale
+	// staleStart reopens with startAfter staleAt rather than resumeAfter:
+	// a checkpoint's token (ResumeFrom), which may follow an invalidate.
+	staleStart bool
 
 	// Poll mode.
 	poll    *mongo.Collection
@@ -170,11 +173,22 @@ type Source struct {
 	committed connectors.Position
 }
 
-var _ connectors.Source = (*Source)(nil)
+var (
+	_ connectors.Source  = (*Source)(nil)
+	_ connectors.Resumer = (*Source)(nil)
+)
 
 // pollTokenKey marks a poll fallback's position, so StartAfter can tell it
 // from a change stream's resume token.
 const pollTokenKey = "_weirPollAfter"
+
+// syncTokenKey marks the position of a document of the initial sync
+// ({_weirInitialSync: <_id>}): it is not a place in the change stream, so
+// resuming from it (StartAfter, ResumeFrom) copies the collection again
+// from its start, as ASP does after a restart during the initial sync.
+// Carrying a token keeps the runtime from taking its zero offset for a
+// Kafka-like one and skipping the copy.
+const syncTokenKey = "_weirInitialSync"
 
 // OpenSource opens the change stream (so a server without change streams,
 // or a bad option, fails here rather than at the first Read) and, when
@@ -183,6 +197,12 @@ const pollTokenKey = "_weirPollAfter"
 func OpenSource(ctx context.Context, c *Client, o SourceOptions) (*Source, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
+	}
+	if o.StartAfter != nil {
+		if _, err := o.StartAfter.LookupErr(syncTokenKey); err == nil {
+			// Stopped during the initial sync: do it again.
+			o.StartAfter = nil
+		}
 	}
 	s := &Source{client: c, opts: o, scope: scopeName(o)}
 	if o.StartAfter != nil {
@@ -240,13 +260,14 @@ func (s *Source) Notice() string { return s.notice }
 func (s *Source) Polling() bool { return s.polling }
 
 func (s *Source) openStream(ctx context.Context) error {
-	return s.openStreamAfter(ctx, false, nil)
+	return s.openStreamAfter(ctx, false, nil, false)
 }
 
 // openStreamAfter opens the change stream. A reopen doesn't copy the
 // collection again, and starts after resumeAfter when it is not nil (the
-// options' own start is then behind it).
-func (s *Source) openStreamAfter(ctx context.Context, reopen bool, resumeAfter bson.Raw) error {
+// options' own start is then behind it), as startAfter when startAfter is
+// set (a checkpoint's token), else as resumeAfter.
+func (s *Source) openStreamAfter(ctx context.Context, reopen bool, resumeAfter bson.Raw, startAfter bool) error {
 	o := s.opts
 	if reopen {
 		o.InitialSync = false
@@ -256,7 +277,11 @@ func (s *Source) openStreamAfter(ctx context.Context, reopen bool, resumeAfter b
 	}
 	co := options.ChangeStream().SetMaxAwaitTime(o.MaxAwaitTime).SetBatchSize(int32(o.BatchSize))
 	if resumeAfter != nil {
-		co.SetResumeAfter(resumeAfter)
+		if startAfter {
+			co.SetStartAfter(resumeAfter)
+		} else {
+			co.SetResumeAfter(resumeAfter)
+		}
 	}
 	if o.FullDocument != "" {
 		co.SetFullDocument(options.FullDocument(o.FullDocument))
@@ -442,14 +467,101 @@ func (s *Source) reopen(ctx context.Context) error {
 		_ = s.stream.Close(ctx)
 		s.stream = nil
 	}
-	if err := s.openStreamAfter(ctx, true, s.staleAt); err != nil {
+	if err := s.openStreamAfter(ctx, true, s.staleAt, s.staleStart); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return s.streamError("reopening the change stream", err)
+		doing := "reopening the change stream"
+		if s.staleStart {
+			doing = "resuming the change stream from the checkpoint's resume token"
+		}
+		return s.streamError(doing, err)
 	}
-	s.stale = false
+	s.stale, s.staleStart = false, false
 	return nil
+}
+
+// ResumeFrom makes the source continue after a checkpoint's positions
+// (connectors.Resumer): the runtime calls it once, before the first Read,
+// when the processor restarts from a checkpoint.
+//
+//   - A change stream is reopened at the first Read with startAfter the
+//     latest resume token among positions (the greatest _data: tokens
+//     order by cluster time), without the initial sync; the stream
+//     OpenSource opened "now" is closed.
+//   - The poll fallback reads the documents after the position's _id.
+//   - Positions of the initial sync only (the processor stopped during
+//     the copy): the copy is done again, from the start.
+//   - No position with a token: nothing changes.
+//
+// A checkpoint of a polled source read by a change stream (the server
+// has change streams now) keeps polling from its _id, as OpenSource does
+// with such a StartAfter; a change stream's token can't be polled from.
+func (s *Source) ResumeFrom(positions []connectors.Position) error {
+	var stream, poll bson.Raw
+	for _, p := range positions {
+		t := p.ResumeToken
+		if t == nil {
+			continue
+		}
+		switch {
+		case hasKey(t, syncTokenKey):
+		case hasKey(t, pollTokenKey):
+			poll = t
+		case stream == nil || tokenLess(stream, t):
+			stream = t
+		}
+	}
+	switch {
+	case s.polling && poll != nil:
+		s.lastID = poll.Lookup(pollTokenKey)
+	case s.polling && stream != nil:
+		return fmt.Errorf("mongodb source on %s: the checkpoint holds a change stream's resume token, and this server has no change streams, so the source polls, which can't resume from it; "+
+			"remove the checkpoint to start polling from the newest document, or run the processor against a server with change streams", s.scope)
+	case poll != nil:
+		// Polled before: keep polling after the _id, with no find now.
+		if s.stream != nil {
+			_ = s.stream.Close(context.Background())
+			s.stream = nil
+		}
+		s.closeSync()
+		o := s.opts
+		if o.DB == "" || len(o.Colls) != 1 || len(o.Pipeline) > 0 {
+			return fmt.Errorf("mongodb source on %s: the checkpoint holds a poll position (the server had no change streams), which this source can't poll from: the poll fallback tails one collection without config.pipeline; remove the checkpoint", s.scope)
+		}
+		s.polling = true
+		s.poll = s.client.mongo.Database(o.DB).Collection(o.Colls[0])
+		s.lastID = poll.Lookup(pollTokenKey)
+	case stream != nil:
+		s.closeSync()
+		s.stale, s.staleAt, s.staleStart = true, slices.Clone([]byte(stream)), true
+	}
+	return nil
+}
+
+func (s *Source) closeSync() {
+	if s.syncCur != nil {
+		_ = s.syncCur.Close(context.Background())
+		s.syncCur = nil
+	}
+}
+
+func hasKey(doc bson.Raw, key string) bool {
+	_, err := doc.LookupErr(key)
+	return err == nil
+}
+
+// tokenLess orders two change-stream resume tokens by their _data, the
+// hex form of a key string that starts with the event's cluster time (the
+// order mongos merges shards' streams by). Tokens without a string _data
+// (a server older than 4.2) can't be ordered: the later one given wins.
+func tokenLess(a, b bson.Raw) bool {
+	da, ok1 := a.Lookup("_data").StringValueOK()
+	db, ok2 := b.Lookup("_data").StringValueOK()
+	if !ok1 || !ok2 {
+		return true
+	}
+	return da < db
 }
 
 // streamError explains an error of the change stream: what the server
@@ -515,8 +627,9 @@ func (s *Source) eventMessage(ev bson.Raw) (connectors.Message, bool) {
 }
 
 // readSync returns the next documents of the initial sync as insert
-// events. Their position has no resume token: a restart from one redoes
-// the sync, which at-least-once allows and ASP documents.
+// events. Their position is a sync token (syncTokenKey), not a place in
+// the stream: a restart from one redoes the sync, which at-least-once
+// allows and ASP documents.
 func (s *Source) readSync(ctx context.Context) ([]connectors.Message, error) {
 	ns := s.opts.DB + "." + s.opts.Colls[0]
 	var msgs []connectors.Message
@@ -525,7 +638,11 @@ func (s *Source) readSync(ctx context.Context) ([]connectors.Message, error) {
 		if err != nil {
 			return nil, err
 		}
-		m.Position.ResumeToken = nil
+		tok, err := bson.Marshal(bson.D{{Key: syncTokenKey, Value: s.syncCur.Current.Lookup("_id")}})
+		if err != nil {
+			return nil, err
+		}
+		m.Position.ResumeToken = tok
 		msgs = append(msgs, m)
 		if s.syncCur.RemainingBatchLength() == 0 {
 			break
@@ -629,8 +746,8 @@ func (s *Source) Commit(_ context.Context, upTo []connectors.Position) error {
 }
 
 // Committed is the last committed position; its ResumeToken is the
-// StartAfter of a restart (nil: nothing committed, or only initial-sync
-// documents, which a restart copies again).
+// StartAfter of a restart (nil: nothing committed; a sync token: only
+// initial-sync documents, which a restart copies again).
 func (s *Source) Committed() connectors.Position {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -5,12 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/weir-stream/weir/connectors"
 	"github.com/weir-stream/weir/connectors/kafka"
@@ -194,13 +190,17 @@ func (op *Opened) mongo(ctx context.Context, c *Connection) (*mongodb.Client, er
 	if op.opts.ConnectTimeout > 0 {
 		cfg.ConnectTimeout = op.opts.ConnectTimeout
 	}
-	cl, err := mongodb.Connect(ctx, cfg)
+	cl, err := mongoConnect(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
 	op.clients[c.Name] = cl
 	return cl, nil
 }
+
+// mongoConnect connects a MongoDB connection; tests put a scripted
+// server behind it.
+var mongoConnect = mongodb.Connect
 
 func unsupported(c *Connection, what string) error {
 	return fmt.Errorf("connection %s (%s): %w: a %s connection does not serve %s", c.Name, c.Kind, ErrUnsupported, c.Kind, what)
@@ -368,57 +368,11 @@ func (op *Opened) dlq(ctx context.Context, c *Connection, db, coll string) (conn
 		if err != nil {
 			return nil, err
 		}
-		return &insertSink{client: cl, db: db, coll: coll}, nil
+		// The runtime shapes the dead letters; the connector inserts
+		// them, retrying what may succeed again, idempotently.
+		return mongodb.NewDLQSink(cl, db, coll), nil
 	}
 	return nil, unsupported(c, "a dead-letter queue (it is a collection)")
-}
-
-// insertSink inserts documents as they are: a DLQ, whose documents the
-// runtime has already shaped as ASP's dead letters. Each gets its _id
-// here, so a retried batch finds its own documents (duplicate keys,
-// ignored) instead of writing them twice.
-type insertSink struct {
-	client   *mongodb.Client
-	db, coll string
-}
-
-func (s *insertSink) Write(ctx context.Context, docs []connectors.Doc) ([]connectors.Rejected, error) {
-	by := map[string][]any{}
-	var order []string
-	for _, d := range docs {
-		t := d.Target
-		if t == "" {
-			t = s.db + "." + s.coll
-		}
-		doc := d.Doc
-		if _, ok := lookupKey(doc, "_id"); !ok {
-			doc = append(bson.D{{Key: "_id", Value: bson.NewObjectID()}}, doc...)
-		}
-		if _, ok := by[t]; !ok {
-			order = append(order, t)
-		}
-		by[t] = append(by[t], doc)
-	}
-	for _, t := range order {
-		db, coll, _ := strings.Cut(t, ".")
-		_, err := s.client.Mongo().Database(db).Collection(coll).InsertMany(ctx, by[t], options.InsertMany().SetOrdered(false))
-		if err != nil {
-			return nil, fmt.Errorf("dead-letter queue %s: %w", t, err)
-		}
-	}
-	return nil, nil
-}
-
-func (s *insertSink) Flush(context.Context) error { return nil }
-func (s *insertSink) Close() error                { return nil }
-
-func lookupKey(doc bson.D, key string) (any, bool) {
-	for _, e := range doc {
-		if e.Key == key {
-			return e.Value, true
-		}
-	}
-	return nil, false
 }
 
 // durationOf converts an MQL duration ({size, unit}).
