@@ -374,6 +374,26 @@ func (w *baselineWindows[S]) close(upTo int64) error {
 	return nil
 }
 
+// run decodes each line into a map, as a hand-written consumer does, adds
+// the bids that have a time to their windows, and closes every window at
+// the end of the input.
+func (w *baselineWindows[S]) run(lines [][]byte) error {
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal(l, &m); err != nil {
+			return err
+		}
+		ts, ok := baselineTime(m)
+		if !ok {
+			continue
+		}
+		if err := w.bid(ts, m); err != nil {
+			return err
+		}
+	}
+	return w.close(math.MaxInt64)
+}
+
 func baselineQ5(lines [][]byte, out io.Writer) (int, error) {
 	var buf []byte
 	n := 0
@@ -394,20 +414,7 @@ func baselineQ5(lines [][]byte, out io.Writer) (int, error) {
 			}
 			return nil
 		}}
-	for _, l := range lines {
-		var m map[string]any
-		if err := json.Unmarshal(l, &m); err != nil {
-			return 0, err
-		}
-		ts, ok := baselineTime(m)
-		if !ok {
-			continue
-		}
-		if err := w.bid(ts, m); err != nil {
-			return 0, err
-		}
-	}
-	if err := w.close(math.MaxInt64); err != nil {
+	if err := w.run(lines); err != nil {
 		return 0, err
 	}
 	return n, flushJSON(out, buf)
@@ -430,20 +437,7 @@ func baselineQ7(lines [][]byte, out io.Writer) (int, error) {
 			n++
 			return writeJSON(out, &buf, map[string]any{"maxPrice": s.max, "windowStart": start})
 		}}
-	for _, l := range lines {
-		var m map[string]any
-		if err := json.Unmarshal(l, &m); err != nil {
-			return 0, err
-		}
-		ts, ok := baselineTime(m)
-		if !ok {
-			continue
-		}
-		if err := w.bid(ts, m); err != nil {
-			return 0, err
-		}
-	}
-	if err := w.close(math.MaxInt64); err != nil {
+	if err := w.run(lines); err != nil {
 		return 0, err
 	}
 	return n, flushJSON(out, buf)
