@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -156,10 +157,18 @@ func (w *TimeWindow) closeDue(ctx context.Context, emit Emit) error {
 // stRunWindow runs a window's inner pipeline over its rows, in event-time
 // order, with the reference runner's code, and emits the results.
 func stRunWindow(ctx context.Context, rt *stRuntime, x *run, inner mql.Pipeline, rows []StreamRow, start, end time.Time, partition any, path mql.Path, emit Emit) error {
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Time.Before(rows[j].Time) })
+	// Sort positions, not the rows: a stable sort moves its elements
+	// O(n log n) times, and rows are large.
+	order := make([]int32, len(rows))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	if !slices.IsSortedFunc(order, func(a, b int32) int { return rows[a].Time.Compare(rows[b].Time) }) {
+		slices.SortStableFunc(order, func(a, b int32) int { return rows[a].Time.Compare(rows[b].Time) })
+	}
 	in := make([]row, len(rows))
-	for i := range rows {
-		in[i] = rows[i].ref()
+	for i, o := range order {
+		in[i] = rows[o].ref()
 	}
 	res, err := x.window(inner, in, start, end, partition, path)
 	rt.drain(x)

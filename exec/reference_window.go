@@ -20,7 +20,8 @@ func (x *run) group(s *mql.Group, rows []row) ([]row, error) {
 	var order []*grp
 	byKey := map[string]*grp{}
 	for _, rw := range rows {
-		k, err := EvalGroupKey(s.ID, rw.doc, rw.env())
+		env := rw.env()
+		k, err := EvalGroupKey(s.ID, rw.doc, env)
 		if err != nil {
 			x.dlq(s.Op(), rw.doc, rw.meta, err.Error())
 			continue
@@ -40,7 +41,7 @@ func (x *run) group(s *mql.Group, rows []row) ([]row, error) {
 			order = append(order, g)
 		}
 		for _, acc := range g.accs {
-			if err := acc.add(rw.doc, rw.env()); err != nil {
+			if err := acc.add(rw.doc, env); err != nil {
 				return nil, err
 			}
 		}
