@@ -650,10 +650,17 @@ func (e *Engine) Processors() []ProcessorInfo {
 // (ErrStopQuery ends the query without one) or ctx is done. fn's pace is
 // the query's pace: nothing is buffered beyond what the runner holds.
 func (e *Engine) Query(ctx context.Context, p *mql.Processor, fn func(bson.D) error) error {
+	return e.QueryDeadLetters(ctx, p, fn, nil)
+}
+
+// QueryDeadLetters is Query that also hands each row that could not be
+// processed, as its dead letter (operatorName, errInfo.reason, doc), to
+// dead as it happens; nil drops them, as Query does.
+func (e *Engine) QueryDeadLetters(ctx context.Context, p *mql.Processor, fn func(bson.D) error, dead func(bson.D)) error {
 	if n := len(p.Pipeline); n > 0 && isSink(p.Pipeline[n-1]) {
 		return fmt.Errorf("%w: a query ends without $merge or $emit; create a stream processor for that", ErrInvalid)
 	}
-	_, err := e.engRun(ctx, p, fn, RunOptions{})
+	_, err := e.engRun(ctx, p, fn, RunOptions{DeadLetter: dead})
 	if errors.Is(err, ErrStopQuery) {
 		return nil
 	}

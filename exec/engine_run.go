@@ -23,6 +23,11 @@ type RunOptions struct {
 	// (nil when the pipeline has no options.dlq); sources are the opened
 	// sources, for explaining what they rejected.
 	DLQ func(opened connectors.Sink, sources map[string]connectors.Source) connectors.Sink
+	// DeadLetter, when set, receives each dead letter (the DLQ document:
+	// operatorName, errInfo.reason, doc) as the run writes it, before the
+	// DLQ sink, if any, gets it: for queries, whose rows would otherwise
+	// vanish without a word.
+	DeadLetter func(letter bson.D)
 	// CheckpointDir keeps the run's operator state and source positions
 	// (BuildEnv.CheckpointDir); "" runs without checkpoints.
 	CheckpointDir string
@@ -111,6 +116,9 @@ func (e *Engine) engRun(ctx context.Context, p *mql.Processor, out func(bson.D) 
 	}
 	if opts.DLQ != nil {
 		env.DLQ = opts.DLQ(opened.DLQ, opened.Sources)
+	}
+	if opts.DeadLetter != nil {
+		env.DLQ = &engDeadLetters{fn: opts.DeadLetter, next: env.DLQ}
 	}
 	var sink *engOutput
 	if out != nil {
@@ -223,12 +231,37 @@ func (e *Engine) engFallback(ctx context.Context, p *mql.Processor, out func(bso
 	if opts.Reference != nil {
 		return opts.Reference(p)
 	}
-	return e.engReference(ctx, p, out, reg)
+	return e.engReference(ctx, p, out, reg, opts.DeadLetter)
 }
+
+// engDeadLetters hands each dead letter to fn, then to next (nil: none).
+type engDeadLetters struct {
+	fn   func(bson.D)
+	next connectors.Sink
+}
+
+func (d *engDeadLetters) Write(ctx context.Context, docs []connectors.Doc) ([]connectors.Rejected, error) {
+	for _, doc := range docs {
+		d.fn(doc.Doc)
+	}
+	if d.next == nil {
+		return nil, nil
+	}
+	return d.next.Write(ctx, docs)
+}
+
+func (d *engDeadLetters) Flush(ctx context.Context) error {
+	if d.next == nil {
+		return nil
+	}
+	return d.next.Flush(ctx)
+}
+
+func (d *engDeadLetters) Close() error { return nil }
 
 // engReference runs p with the reference runner over the file
 // connections: for pipelines the streaming runtime doesn't run yet.
-func (e *Engine) engReference(ctx context.Context, p *mql.Processor, out func(bson.D) error, reg *registry.Registry) (Stats, error) {
+func (e *Engine) engReference(ctx context.Context, p *mql.Processor, out func(bson.D) error, reg *registry.Registry, dead func(bson.D)) (Stats, error) {
 	var st Stats
 	files := map[string]connectors.File{}
 	for _, n := range reg.Names() {
@@ -243,6 +276,11 @@ func (e *Engine) engReference(ctx context.Context, p *mql.Processor, out func(bs
 			return st, err
 		}
 		st.DLQ = int64(len(res.DLQ))
+		if dead != nil {
+			for _, l := range res.DLQ {
+				dead(l)
+			}
+		}
 		for _, d := range res.Stdout {
 			if err := ctx.Err(); err != nil {
 				return st, err

@@ -24,10 +24,10 @@ type endless struct {
 	stopped atomic.Int32
 }
 
-func (e *endless) Query(ctx context.Context, p *mql.Processor, fn func(bson.D) error) error {
+func (e *endless) QueryDeadLetters(ctx context.Context, p *mql.Processor, fn func(bson.D) error, dead func(bson.D)) error {
 	if src, ok := p.Pipeline[0].(*mql.Source); ok && src.Kind == mql.DocumentsSource {
 		// SELECT 1 and friends stay finite.
-		return e.Engine.Query(ctx, p, fn)
+		return e.Engine.QueryDeadLetters(ctx, p, fn, dead)
 	}
 	defer e.stopped.Add(1)
 	for i := 0; ; i++ {

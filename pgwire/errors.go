@@ -18,6 +18,7 @@ const (
 	codeUndefinedObject    = "42704"
 	codeDuplicateObject    = "42710"
 	codeFeatureNotSupport  = "0A000"
+	codeDataException      = "22000"
 	codeInvalidParameter   = "22023"
 	codeInvalidText        = "22P02"
 	codeProtocolViolation  = "08P01"

@@ -3,7 +3,11 @@ package pgwire
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5/pgproto3"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -50,6 +54,45 @@ type queryRows struct {
 	peeked bson.D
 	hasPk  bool
 	ended  bool
+	// skipped counts the rows the query could not process (their dead
+	// letters); warnings holds the notices not sent yet about them.
+	mu       sync.Mutex
+	skipped  int
+	warnings []*pgproto3.NoticeResponse
+}
+
+// shownSkips is how many skipped rows get a notice of their own; the
+// rest are counted in one notice at the end.
+const shownSkips = 5
+
+// deadLetter records a row the query could not process: a WARNING with
+// the operator and the reason for the first few.
+func (q *queryRows) deadLetter(letter bson.D) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.skipped++
+	if q.skipped > shownSkips {
+		return
+	}
+	op, _ := lookupPath(letter, "operatorName").(string)
+	reason, _ := lookupPath(letter, "errInfo.reason").(string)
+	q.warnings = append(q.warnings, notice("WARNING", codeDataException,
+		fmt.Sprintf("a row could not be processed and was skipped: %s: %s", op, reason)))
+}
+
+// takeWarnings returns the notices to send now; ended adds the count of
+// the skipped rows that got no notice of their own.
+func (q *queryRows) takeWarnings(ended bool) []*pgproto3.NoticeResponse {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	w := q.warnings
+	q.warnings = nil
+	if ended && q.skipped > shownSkips {
+		w = append(w, notice("WARNING", codeDataException,
+			fmt.Sprintf("%d rows in all could not be processed and were skipped (%d more than shown)", q.skipped, q.skipped-shownSkips)))
+		q.skipped = shownSkips
+	}
+	return w
 }
 
 const queryBuffer = 64
@@ -60,14 +103,14 @@ func startQuery(parent context.Context, eng Engine, p *mql.Processor, paths []st
 	go func() {
 		defer close(q.done)
 		defer close(q.ch)
-		err := eng.Query(ctx, p, func(d bson.D) error {
+		err := eng.QueryDeadLetters(ctx, p, func(d bson.D) error {
 			select {
 			case q.ch <- d:
 				return nil
 			case <-ctx.Done():
 				return context.Cause(ctx)
 			}
-		})
+		}, q.deadLetter)
 		if ctx.Err() != nil {
 			err = context.Cause(ctx)
 		}

@@ -25,7 +25,9 @@ import (
 // Engine is what pgwire asks of the engine; *exec.Engine implements it,
 // and tests substitute endless or slow engines.
 type Engine interface {
-	Query(ctx context.Context, p *mql.Processor, fn func(bson.D) error) error
+	// QueryDeadLetters runs a query, handing its rows to fn and the dead
+	// letters of rows that could not be processed to dead.
+	QueryDeadLetters(ctx context.Context, p *mql.Processor, fn func(bson.D) error, dead func(bson.D)) error
 	CreateConnection(name, typ string, options map[string]any) error
 	Connections() []exec.Connection
 	CreateProcessor(p *mql.Processor, orReplace bool) error

@@ -372,6 +372,7 @@ func (s *session) streamRows(res *result, formats []int16, maxRows uint32) (susp
 	flush := func() { s.be.Flush() }
 	for n := int64(0); maxRows == 0 || n < int64(maxRows); n++ {
 		row, ok, err := res.rows.next(flush)
+		s.sendSkipWarnings(res.rows)
 		if err != nil {
 			return false, err
 		}
@@ -402,6 +403,22 @@ func (s *session) streamRows(res *result, formats []int16, maxRows uint32) (susp
 	return true, nil
 }
 
+// sendSkipWarnings sends the WARNINGs about rows a query skipped (its
+// dead letters) as they come, between its rows; once the query has
+// ended, a count of those that got no notice of their own.
+func (s *session) sendSkipWarnings(rows rowSource) {
+	if l, ok := rows.(*limitRows); ok {
+		rows = l.src // a FETCH from a cursor
+	}
+	q, ok := rows.(*queryRows)
+	if !ok {
+		return
+	}
+	for _, w := range q.takeWarnings(q.ended) {
+		s.be.Send(w)
+	}
+}
+
 // copyOut streams a COPY (…) TO STDOUT in text format.
 func (s *session) copyOut(res *result, cols []column) error {
 	formats := make([]uint16, len(cols))
@@ -410,6 +427,7 @@ func (s *session) copyOut(res *result, cols []column) error {
 	var n int64
 	for {
 		row, ok, err := res.rows.next(flush)
+		s.sendSkipWarnings(res.rows)
 		if err != nil {
 			// An ErrorResponse ends copy mode.
 			return err
