@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 )
@@ -49,7 +50,7 @@ func (s *Server) authCleartext(sess *session) error {
 		return err
 	}
 	be.SetAuthType(pgproto3.AuthTypeCleartextPassword)
-	m, err := be.Receive()
+	m, err := receiveAuth(be)
 	if err != nil {
 		return err
 	}
@@ -72,7 +73,7 @@ func (s *Server) authSCRAM(sess *session) error {
 		return err
 	}
 	be.SetAuthType(pgproto3.AuthTypeSASL)
-	m, err := be.Receive()
+	m, err := receiveAuth(be)
 	if err != nil {
 		return err
 	}
@@ -85,18 +86,31 @@ func (s *Server) authSCRAM(sess *session) error {
 	}
 	// client-first-message: gs2-header "n,," or "y,," (the client could
 	// bind to the TLS channel but the server offered no -PLUS), then
-	// client-first-message-bare "n=user,r=nonce".
+	// client-first-message-bare "n=user,r=nonce[,extensions]". As in
+	// PostgreSQL, the user name is the startup packet's, and n= is read
+	// but not used (libpq sends it empty).
 	cfm := string(init.Data)
 	var gs2 string
 	switch {
 	case strings.HasPrefix(cfm, "n,,"), strings.HasPrefix(cfm, "y,,"):
 		gs2, cfm = cfm[:3], cfm[3:]
+	case strings.HasPrefix(cfm, "p="):
+		return fatal(codeProtocolViolation, "malformed SCRAM message: the client selected SCRAM-SHA-256-PLUS, which is not supported")
+	case strings.HasPrefix(cfm, "n,a="), strings.HasPrefix(cfm, "y,a="):
+		return fatal(codeFeatureNotSupport, "client uses authorization identity, but it is not supported")
 	default:
-		return fatal(codeProtocolViolation, "malformed SCRAM message: channel binding is not supported")
+		return fatal(codeProtocolViolation, "malformed SCRAM message: unexpected channel-binding flag")
 	}
-	clientNonce := scramAttr(cfm, "r")
-	if clientNonce == "" {
-		return fatal(codeProtocolViolation, "malformed SCRAM message: no nonce")
+	bare := strings.Split(cfm, ",")
+	if strings.HasPrefix(bare[0], "m=") {
+		return fatal(codeFeatureNotSupport, "client requires an unsupported SCRAM extension")
+	}
+	if len(bare) < 2 || !strings.HasPrefix(bare[0], "n=") || !strings.HasPrefix(bare[1], "r=") {
+		return fatal(codeProtocolViolation, "malformed SCRAM message: expected n=USER,r=NONCE")
+	}
+	clientNonce := bare[1][len("r="):]
+	if !printableNonce(clientNonce) {
+		return fatal(codeProtocolViolation, "malformed SCRAM message: the nonce must be printable characters other than ','")
 	}
 	// An unknown user gets a made-up verifier and fails at the proof,
 	// as in PostgreSQL, so the exchange does not tell which users exist.
@@ -110,7 +124,7 @@ func (s *Server) authSCRAM(sess *session) error {
 		return err
 	}
 	be.SetAuthType(pgproto3.AuthTypeSASLContinue)
-	m, err = be.Receive()
+	m, err = receiveAuth(be)
 	if err != nil {
 		return err
 	}
@@ -118,7 +132,8 @@ func (s *Server) authSCRAM(sess *session) error {
 	if !ok {
 		return fatal(codeProtocolViolation, fmt.Sprintf("expected SASLResponse, got %T", m))
 	}
-	// client-final-message: "c=biws,r=nonce,p=proof".
+	// client-final-message: "c=biws,r=nonce[,extensions],p=proof", in
+	// that order.
 	final := string(resp.Data)
 	i := strings.LastIndex(final, ",p=")
 	if i < 0 {
@@ -129,8 +144,12 @@ func (s *Server) authSCRAM(sess *session) error {
 	if err != nil || len(proof) != sha256.Size {
 		return fatal(codeProtocolViolation, "malformed SCRAM message: bad proof")
 	}
-	if scramAttr(withoutProof, "r") != nonce || scramAttr(withoutProof, "c") != base64.StdEncoding.EncodeToString([]byte(gs2)) {
-		return fatal(codeProtocolViolation, "malformed SCRAM message: nonce or channel binding mismatch")
+	attrs := strings.Split(withoutProof, ",")
+	if len(attrs) < 2 || attrs[0] != "c="+base64.StdEncoding.EncodeToString([]byte(gs2)) {
+		return fatal(codeProtocolViolation, "malformed SCRAM message: channel binding mismatch")
+	}
+	if attrs[1] != "r="+nonce {
+		return fatal(codeProtocolViolation, "malformed SCRAM message: nonce mismatch")
 	}
 	authMsg := cfm + "," + sfm + "," + withoutProof
 	sig := hmacSHA256(cred.StoredKey, authMsg)
@@ -154,14 +173,31 @@ func hmacSHA256(key []byte, msg string) []byte {
 	return h.Sum(nil)
 }
 
-// scramAttr finds attribute k in a comma-separated SCRAM message.
-func scramAttr(msg, k string) string {
-	for _, part := range strings.Split(msg, ",") {
-		if v, ok := strings.CutPrefix(part, k+"="); ok {
-			return v
+// printableNonce reports whether a nonce is RFC 5802's: printable ASCII
+// other than ',', and not empty.
+func printableNonce(n string) bool {
+	for i := 0; i < len(n); i++ {
+		if n[i] < 0x21 || n[i] > 0x7e || n[i] == ',' {
+			return false
 		}
 	}
-	return ""
+	return n != ""
+}
+
+// receiveAuth reads the client's next authentication message; a malformed
+// or oversized one is 08P01, as after authentication.
+func receiveAuth(be *pgproto3.Backend) (pgproto3.FrontendMessage, error) {
+	m, err := be.Receive()
+	var tooLong *pgproto3.ExceededMaxBodyLenErr
+	switch {
+	case err == nil:
+		return m, nil
+	case errors.As(err, &tooLong):
+		return nil, fatal(codeProtocolViolation, fmt.Sprintf("invalid message: message of %d bytes exceeds the limit of %d", tooLong.ActualBodyLen, tooLong.MaxExpectedBodyLen))
+	case isDecodeError(err):
+		return nil, fatal(codeProtocolViolation, "invalid message: "+err.Error())
+	}
+	return nil, err
 }
 
 // Credential is a user's SCRAM-SHA-256 verifier, as PostgreSQL keeps it in
@@ -284,10 +320,27 @@ func (s *Server) credential(user string) (Credential, bool) {
 		if c, ok := s.Users[user]; ok {
 			return c, true
 		}
-		c, _ := NewCredential(base64.StdEncoding.EncodeToString(make([]byte, 8)))
-		c.StoredKey = make([]byte, sha256.Size)
-		return c, false
+		return mockCredential(user), false
 	}
 	s.pwOnce.Do(func() { s.pwCred, _ = NewCredential(s.Password) })
 	return s.pwCred, true
+}
+
+// mockKey makes the salts of unknown users.
+var mockKey = sync.OnceValue(func() []byte {
+	k := make([]byte, 32)
+	rand.Read(k)
+	return k
+})
+
+// mockCredential is an unknown user's verifier, as PostgreSQL's
+// scram_mock_salt makes it: the same salt on every attempt (from the user
+// name and a key of the process's), so that two attempts don't tell an
+// unknown user from a known one by a changing salt, and no key derivation,
+// so they don't by the time it takes either. No proof matches its keys.
+func mockCredential(user string) Credential {
+	salt := hmacSHA256(mockKey(), "salt\x00"+user)[:16]
+	stored := hmacSHA256(mockKey(), "stored\x00"+user)
+	server := hmacSHA256(mockKey(), "server\x00"+user)
+	return Credential{Salt: salt, Iterations: scramIterations, StoredKey: stored, ServerKey: server}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -535,55 +536,93 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// maxCatalogRows bounds a catalog query's result.
-const maxCatalogRows = 100000
+// maxCatalogRows and maxCatalogBytes bound a catalog query's result,
+// which is held in memory before it is sent.
+const (
+	maxCatalogRows  = 100000
+	maxCatalogBytes = 64 << 20
+)
+
+// catalogTimeout bounds a catalog query. psql's and the drivers' take
+// milliseconds; one that would run on (a recursive CTE without end, the
+// catalog cross-joined with itself) ends with 57014, as at PostgreSQL's
+// statement_timeout, and the session goes on.
+var catalogTimeout = 5 * time.Second
 
 // catalog runs a catalog query.
-func (s *session) catalog(st stmtText) (*result, error) {
+func (s *session) catalog(st stmtText) (res *result, err error) {
+	// Whatever a client sends must not take the server down: a panic in
+	// the translation or in reading the result is this query's error.
+	// (The Go functions SQLite calls recover on their own, catalog_funcs.go.)
+	defer func() {
+		if r := recover(); r != nil {
+			s.srv.logger().Error("catalog query panicked", "query", st.sql, "panic", r, "stack", string(debug.Stack()))
+			res, err = nil, newErr(codeInternal, fmt.Sprintf("catalog query failed: %v", r))
+		}
+	}()
 	rows, state := s.catalogRows()
 	sqlText, err := translateCatalog(st, s, state)
 	if err != nil {
 		return nil, err
 	}
+	if err := checkCatalogSQL(sqlText); err != nil {
+		s.srv.logger().Error("catalog translation refused", "query", st.sql, "sqlite", sqlText, "err", err)
+		return nil, newErr(codeInternal, "catalog query failed: "+err.Error())
+	}
 	ctx, cancel := context.WithCancelCause(s.ctx)
 	defer cancel(nil)
 	s.setActive(cancel)
 	defer s.setActive(nil)
+	ctx, stop := context.WithTimeoutCause(ctx, catalogTimeout, newErr(codeQueryCanceled, "canceling statement due to statement timeout"))
+	defer stop()
 	if s.catdb == nil {
 		db, err := openCatalogDB(ctx)
 		if err != nil {
-			return nil, err
+			return nil, interrupted(ctx, err)
 		}
 		s.catdb = db
 	}
 	if err := s.catdb.load(ctx, rows); err != nil {
-		return nil, err
+		return nil, interrupted(ctx, err)
 	}
-	res, err := s.catdb.conn.QueryContext(ctx, sqlText)
+	qrows, err := s.catdb.conn.QueryContext(ctx, sqlText)
 	if err != nil {
 		return nil, sqliteError(ctx, err)
 	}
-	defer res.Close()
-	ctypes, err := res.ColumnTypes()
+	defer qrows.Close()
+	ctypes, err := qrows.ColumnTypes()
 	if err != nil {
 		return nil, sqliteError(ctx, err)
 	}
 	var data [][]any
-	for res.Next() {
+	size := 0
+	for qrows.Next() {
 		vals := make([]any, len(ctypes))
 		ptrs := make([]any, len(ctypes))
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
-		if err := res.Scan(ptrs...); err != nil {
+		if err := qrows.Scan(ptrs...); err != nil {
 			return nil, sqliteError(ctx, err)
 		}
 		data = append(data, vals)
 		if len(data) > maxCatalogRows {
 			return nil, newErr("54000", fmt.Sprintf("catalog query returns more than %d rows", maxCatalogRows))
 		}
+		for _, v := range vals {
+			size += 16
+			switch v := v.(type) {
+			case string:
+				size += len(v)
+			case []byte:
+				size += len(v)
+			}
+		}
+		if size > maxCatalogBytes {
+			return nil, newErr("54000", fmt.Sprintf("catalog query returns more than %d MiB", maxCatalogBytes>>20))
+		}
 	}
-	if err := res.Err(); err != nil {
+	if err := qrows.Err(); err != nil {
 		return nil, sqliteError(ctx, err)
 	}
 	items := selectItems(st.toks)
@@ -675,6 +714,15 @@ func wireValue(v any, typ string) any {
 
 var sqliteMsg = regexp.MustCompile(`^(?:[A-Za-z ]+ error: )?(.*?)(?: \(\d+\))?$`)
 
+// interrupted is why ctx ended (a cancel, the timeout, the session's end)
+// when it did, else err.
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return err
+}
+
 // sqliteError turns what SQLite reports into a PostgreSQL error.
 func sqliteError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
@@ -704,6 +752,10 @@ func sqliteError(ctx context.Context, err error) error {
 	}
 	if strings.HasPrefix(msg, "wrong number of arguments to function") {
 		return newErr("42883", msg)
+	}
+	if strings.HasPrefix(msg, "string or blob too big") || strings.HasPrefix(msg, "too many ") || strings.Contains(msg, "too large (maximum depth") {
+		// SQLite's limits on what one query may build (catalog_db.go).
+		return newErr("54000", "catalog query exceeds a limit: "+msg)
 	}
 	if strings.HasSuffix(msg, "syntax error") || strings.HasPrefix(msg, "incomplete input") {
 		return newErr(codeSyntax, msg)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"modernc.org/sqlite"
 )
@@ -160,6 +161,7 @@ func openCatalogDB(ctx context.Context) (*catalogDB, error) {
 		db.Close()
 		return nil, err
 	}
+	openCatalogDBs.Add(1)
 	c := &catalogDB{db: db, conn: conn}
 	if err := c.create(ctx); err != nil {
 		c.close()
@@ -174,11 +176,46 @@ func (c *catalogDB) close() {
 	}
 	c.conn.Close()
 	c.db.Close()
+	openCatalogDBs.Add(-1)
+}
+
+// SQLite's limits (sqlite3_limit) on what a catalog query may build: a
+// row's values live in SQLite's memory (outside Go's heap) at once, so
+// what one query holds is about columns × value size, and function
+// arguments × value size per call.
+const (
+	limitLength, limitColumn, limitExprDepth, limitCompound = 0, 2, 3, 4
+	limitFunctionArg, limitAttached                         = 6, 7
+)
+
+// queryLimits are set between loads: values of at most maxCatalogValue
+// (a view definition is the longest; a name has 63 bytes), PostgreSQL's
+// 100 function arguments, no database attached beyond pg_catalog and
+// information_schema (ATTACH can open any file: the translation refuses
+// it, and so does SQLite). A load raises the value limit for its own
+// inserts.
+var queryLimits = []struct{ id, val int }{
+	{limitLength, maxCatalogValue}, {limitColumn, 250}, {limitFunctionArg, 100}, {limitAttached, 2},
+	{limitCompound, 100},
+}
+
+const loadLength = 64 << 20
+
+// openCatalogDBs counts the open catalog databases (a test checks that a
+// session's is closed however it ends).
+var openCatalogDBs atomic.Int64
+
+func (c *catalogDB) setLimits() error {
+	for _, l := range queryLimits {
+		if _, err := sqlite.Limit(c.conn, l.id, l.val); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (c *catalogDB) create(ctx context.Context) error {
-	// Results are bounded: no value over 16 MiB (SQLITE_LIMIT_LENGTH).
-	if _, err := sqlite.Limit(c.conn, 0, 16<<20); err != nil {
+	if _, err := sqlite.Limit(c.conn, limitLength, loadLength); err != nil {
 		return err
 	}
 	stmts := []string{
@@ -224,7 +261,10 @@ func (c *catalogDB) create(ctx context.Context) error {
 			}
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	return c.setLimits()
 }
 
 // copyValue reads one COPY text field into the catalog's representation.
@@ -323,6 +363,9 @@ func (c *catalogDB) load(ctx context.Context, rows catalogRows) error {
 	if _, err := c.conn.ExecContext(ctx, "PRAGMA query_only = 0"); err != nil {
 		return err
 	}
+	if _, err := sqlite.Limit(c.conn, limitLength, loadLength); err != nil {
+		return err
+	}
 	tx, err := c.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -369,6 +412,9 @@ func (c *catalogDB) load(ctx context.Context, rows catalogRows) error {
 		return err
 	}
 	if _, err := c.conn.ExecContext(ctx, "PRAGMA query_only = 1"); err != nil {
+		return err
+	}
+	if err := c.setLimits(); err != nil {
 		return err
 	}
 	c.loaded = fp

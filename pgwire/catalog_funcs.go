@@ -24,11 +24,46 @@ var catalogDriver = sync.OnceValue(func() *sqlite.Driver {
 	d := &sqlite.Driver{}
 	for name, f := range catalogFuncs {
 		d.MustRegisterDeterministicScalarFunction(name, -1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
-			return f(args)
+			return callCatalogFunc(name, f, args)
 		})
 	}
 	return d
 })
+
+// callCatalogFunc calls f and turns a panic into an error: it runs inside
+// SQLite's C-transpiled stack, which must unwind normally, and a panic
+// there would take the whole server down.
+func callCatalogFunc(name string, f sqlFunc, args []driver.Value) (v driver.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = nil, catalogErr(codeInternal, fmt.Sprintf("%s: internal error: %v", name, r))
+		}
+	}()
+	return f(args)
+}
+
+// maxCatalogValue is the largest string a catalog function builds, as
+// SQLite's own functions are bounded by SQLITE_LIMIT_LENGTH (catalog_db.go).
+const maxCatalogValue = 1 << 20
+
+// maxMatchWork bounds one pattern match (LIKE, ~, regexp_replace): the
+// pattern's length times the text's. A Go function runs to its end once
+// SQLite calls it (a cancel or timeout interrupts SQLite between steps,
+// never inside one), so each call must be cheap; names are at most 63
+// bytes, and a whole view definition matched against a long pattern
+// still fits.
+const maxMatchWork = 1 << 28
+
+func tooBig(what string) error {
+	return catalogErr("54000", what+" exceeds the catalog's limit of 1 MiB")
+}
+
+func matchWork(pat, s string) error {
+	if len(pat) > 0 && len(s) > 0 && len(pat) > maxMatchWork/len(s) {
+		return catalogErr("54000", fmt.Sprintf("pattern of %d bytes over a text of %d bytes is too costly for a catalog query", len(pat), len(s)))
+	}
+	return nil
+}
 
 // catalogConnector opens the catalog's in-memory databases.
 type catalogConnector struct{}
@@ -104,17 +139,28 @@ var catalogFuncs = map[string]sqlFunc{
 		if !ok {
 			return nil, catalogErr("22P02", fmt.Sprintf("malformed array literal: %q", str(a[0])))
 		}
-		var parts []string
+		var b strings.Builder
+		sep, n := str(a[1]), 0
 		for _, e := range elems {
-			if e == nil {
-				if len(a) > 2 && a[2] != nil {
-					parts = append(parts, str(a[2]))
-				}
+			var part string
+			switch {
+			case e != nil:
+				part = jsonElemText(e)
+			case len(a) > 2 && a[2] != nil:
+				part = str(a[2])
+			default:
 				continue
 			}
-			parts = append(parts, jsonElemText(e))
+			if n > 0 {
+				b.WriteString(sep)
+			}
+			b.WriteString(part)
+			n++
+			if b.Len() > maxCatalogValue {
+				return nil, tooBig("array_to_string's result")
+			}
 		}
-		return strings.Join(parts, str(a[1])), nil
+		return b.String(), nil
 	},
 	"string_to_array": strict(func(a []driver.Value) (driver.Value, error) {
 		if len(a) < 2 {
@@ -194,20 +240,14 @@ var catalogFuncs = map[string]sqlFunc{
 		if len(a) > 3 {
 			flags = str(a[3])
 		}
+		if err := matchWork(str(a[1]), str(a[0])); err != nil {
+			return nil, err
+		}
 		re, err := compileRegex(str(a[1]), strings.Contains(flags, "i"))
 		if err != nil {
 			return nil, err
 		}
-		repl := regexp.MustCompile(`\\(\d)`).ReplaceAllString(str(a[2]), "$${$1}")
-		if strings.Contains(flags, "g") {
-			return re.ReplaceAllString(str(a[0]), repl), nil
-		}
-		s := str(a[0])
-		loc := re.FindStringSubmatchIndex(s)
-		if loc == nil {
-			return s, nil
-		}
-		return s[:loc[0]] + string(re.ExpandString(nil, repl, s, loc)) + s[loc[1]:], nil
+		return regexpReplace(re, str(a[0]), str(a[2]), strings.Contains(flags, "g"))
 	}),
 	"now": func([]driver.Value) (driver.Value, error) {
 		return time.Now().UTC().Format("2006-01-02 15:04:05.999999") + "+00", nil
@@ -309,26 +349,90 @@ func toInt(v driver.Value) int64 {
 	return n
 }
 
-// regexCache keeps the patterns psql sends again and again.
-var regexCache sync.Map
+// regexCache keeps the patterns psql sends again and again. It is shared
+// by every session, so it keeps only short patterns, and at most
+// maxCachedRegexes of them: a query can make a new pattern per row.
+var regexCache struct {
+	sync.Mutex
+	m map[string]*regexp.Regexp
+}
+
+const maxCachedRegexes, maxCachedRegexLen = 256, 256
 
 func compileRegex(pat string, fold bool) (*regexp.Regexp, error) {
 	key := pat
 	if fold {
 		key = "(?i)" + pat
 	}
-	if re, ok := regexCache.Load(key); ok {
-		return re.(*regexp.Regexp), nil
+	regexCache.Lock()
+	re, ok := regexCache.m[key]
+	regexCache.Unlock()
+	if ok {
+		return re, nil
 	}
 	re, err := regexp.Compile(key)
 	if err != nil {
 		return nil, catalogErr("2201B", "invalid regular expression: "+strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 	}
-	regexCache.Store(key, re)
+	if len(key) <= maxCachedRegexLen {
+		regexCache.Lock()
+		if regexCache.m == nil || len(regexCache.m) >= maxCachedRegexes {
+			regexCache.m = map[string]*regexp.Regexp{}
+		}
+		regexCache.m[key] = re
+		regexCache.Unlock()
+	}
 	return re, nil
 }
 
+// regexpReplace is PostgreSQL's regexp_replace: in repl, \1 … \9 are
+// the groups, \& the whole match, \\ a backslash, and anything else (a
+// $) itself. The result is bounded by maxCatalogValue.
+func regexpReplace(re *regexp.Regexp, s, repl string, global bool) (driver.Value, error) {
+	n := 1
+	if global {
+		n = -1
+	}
+	var out []byte
+	last := 0
+	for _, loc := range re.FindAllStringSubmatchIndex(s, n) {
+		out = append(out, s[last:loc[0]]...)
+		for i := 0; i < len(repl) && len(out) <= maxCatalogValue; i++ {
+			c := repl[i]
+			if c == '\\' && i+1 < len(repl) {
+				switch d := repl[i+1]; {
+				case d >= '1' && d <= '9':
+					if g := int(d - '0'); 2*g+1 < len(loc) && loc[2*g] >= 0 {
+						out = append(out, s[loc[2*g]:loc[2*g+1]]...)
+					}
+					i++
+					continue
+				case d == '&':
+					out = append(out, s[loc[0]:loc[1]]...)
+					i++
+					continue
+				case d == '\\':
+					i++
+				}
+			}
+			out = append(out, c)
+		}
+		if len(out) > maxCatalogValue {
+			return nil, tooBig("regexp_replace's result")
+		}
+		last = loc[1]
+	}
+	out = append(out, s[last:]...)
+	if len(out) > maxCatalogValue {
+		return nil, tooBig("regexp_replace's result")
+	}
+	return string(out), nil
+}
+
 func regexMatch(pat, s string) (driver.Value, error) {
+	if err := matchWork(pat, s); err != nil {
+		return nil, err
+	}
 	re, err := compileRegex(pat, false)
 	if err != nil {
 		return nil, err
@@ -358,43 +462,86 @@ func likeFunc(a []driver.Value) (driver.Value, error) {
 		}
 	}
 	pat, s := str(a[0]), str(a[1])
+	if err := matchWork(pat, s); err != nil {
+		return nil, err
+	}
 	return likeMatch([]rune(pat), []rune(s), esc), nil
 }
 
+// likeMatch matches s against a LIKE pattern in O(len(p)·len(s)): the
+// pattern is segments of runes and _ between %s, and each segment is
+// matched at its leftmost place after the previous one (a later place
+// never helps: the next % absorbs what lies between). Backtracking into
+// every % instead is exponential ('%a%a%a%a%b').
 func likeMatch(p, s []rune, esc rune) bool {
-	for len(p) > 0 {
+	// A segment: -1 stands for _, an escaped _ is itself.
+	var segs [][]rune
+	var cur []rune
+	leadingPct, trailingPct := false, false
+	for i := 0; i < len(p); i++ {
 		switch {
-		case p[0] == esc && len(p) > 1:
-			if len(s) == 0 || s[0] != p[1] {
+		case p[i] == esc && i+1 < len(p):
+			cur = append(cur, p[i+1])
+			i++
+		case p[i] == '%':
+			if len(segs) == 0 && cur == nil {
+				leadingPct = true
+			}
+			if cur != nil {
+				segs = append(segs, cur)
+				cur = nil
+			}
+			trailingPct = true
+			continue
+		case p[i] == '_':
+			cur = append(cur, -1)
+		default:
+			cur = append(cur, p[i])
+		}
+		trailingPct = false
+	}
+	if cur != nil {
+		segs = append(segs, cur)
+	}
+	at := func(seg []rune, i int) bool {
+		for k, r := range seg {
+			if r != -1 && s[i+k] != r {
 				return false
 			}
-			p, s = p[2:], s[1:]
-		case p[0] == '%':
-			for len(p) > 0 && p[0] == '%' {
-				p = p[1:]
+		}
+		return true
+	}
+	if len(segs) == 0 {
+		return leadingPct || len(s) == 0
+	}
+	pos := 0
+	for n, seg := range segs {
+		first, last := n == 0, n == len(segs)-1
+		switch {
+		case first && !leadingPct && last && !trailingPct:
+			return len(s) == len(seg) && at(seg, 0)
+		case first && !leadingPct:
+			if len(s) < len(seg) || !at(seg, 0) {
+				return false
 			}
-			if len(p) == 0 {
-				return true
-			}
-			for i := 0; i <= len(s); i++ {
-				if likeMatch(p, s[i:], esc) {
-					return true
+			pos = len(seg)
+		case last && !trailingPct:
+			// The last segment sits at the end, after what came before.
+			return len(s)-len(seg) >= pos && at(seg, len(s)-len(seg))
+		default:
+			found := false
+			for i := pos; i+len(seg) <= len(s); i++ {
+				if at(seg, i) {
+					pos, found = i+len(seg), true
+					break
 				}
 			}
-			return false
-		case p[0] == '_':
-			if len(s) == 0 {
+			if !found {
 				return false
 			}
-			p, s = p[1:], s[1:]
-		default:
-			if len(s) == 0 || s[0] != p[0] {
-				return false
-			}
-			p, s = p[1:], s[1:]
 		}
 	}
-	return len(s) == 0
+	return true
 }
 
 // Arrays are JSON arrays inside the catalog database: json_each reads
@@ -615,6 +762,9 @@ func pgFormat(a []driver.Value) (driver.Value, error) {
 		}
 		v := a[next]
 		next++
+		if b.Len() > maxCatalogValue {
+			return nil, tooBig("format's result")
+		}
 		switch c {
 		case 's':
 			b.WriteString(str(v))
@@ -632,6 +782,9 @@ func pgFormat(a []driver.Value) (driver.Value, error) {
 		default:
 			return nil, catalogErr("22023", fmt.Sprintf("unrecognized format() type specifier %q", string(c)))
 		}
+	}
+	if b.Len() > maxCatalogValue {
+		return nil, tooBig("format's result")
 	}
 	return b.String(), nil
 }

@@ -2,6 +2,7 @@ package pgwire
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -49,6 +50,60 @@ type piece struct {
 	// fold, on LIKE or REGEXP, makes it ILIKE or ~*: its operands are
 	// wrapped once the sequence is complete (foldOperands).
 	fold bool
+	// depth counts the wrappings of an operand in place (x::a::b, x[1][2],
+	// CASE … END::t inside another): each copies the text so far, so
+	// their number is bounded like the nesting of parentheses.
+	depth int
+}
+
+// maxCatalogNesting bounds the nesting of parentheses and brackets, and of
+// wrappings in place, in a catalog query. The translation recurses and
+// copies once per level (so it would take time quadratic in the query,
+// and stack without bound); psql's deepest query nests 6.
+const maxCatalogNesting = 100
+
+func tooDeep(off int) error {
+	return catalogPosErr(off, "54001", fmt.Sprintf("catalog query nests more than %d levels deep", maxCatalogNesting))
+}
+
+// maxNesting bounds the parentheses and brackets of any statement before
+// the planner's recursive descent parser reads it: 200,000 of them (400 kB,
+// under the message limit) overflow the goroutine's stack, which is fatal
+// to the whole process, not a panic.
+const maxNesting = 1000
+
+// checkNesting refuses statements nested more than limit deep, with
+// PostgreSQL's 54001.
+func checkNesting(toks []token, limit int) error {
+	depth := 0
+	for _, tk := range toks {
+		if tk.kind != tkOp {
+			continue
+		}
+		switch tk.val {
+		case "(", "[":
+			if depth++; depth > limit {
+				if limit == maxCatalogNesting {
+					return tooDeep(tk.off)
+				}
+				return catalogPosErr(tk.off, "54001", fmt.Sprintf("stack depth limit exceeded: the statement nests more than %d levels deep", limit))
+			}
+		case ")", "]":
+			depth--
+		}
+	}
+	return nil
+}
+
+// wrap gives p, built from the pieces from, their depth plus one.
+func wrap(p piece, off int, from ...piece) (piece, error) {
+	for _, f := range from {
+		p.depth = max(p.depth, f.depth+1)
+	}
+	if p.depth > maxCatalogNesting {
+		return piece{}, tooDeep(off)
+	}
+	return p, nil
 }
 
 type translator struct {
@@ -63,16 +118,30 @@ func translateCatalog(st stmtText, s *session, cs *catState) (string, error) {
 	if len(t) == 0 {
 		return "", newErr(codeSyntax, "syntax error at end of input")
 	}
+	// SQLite reads the text up to a NUL; PostgreSQL refuses one.
+	if i := strings.IndexByte(st.sql, 0); i >= 0 {
+		return "", catalogPosErr(i, "22021", "invalid byte sequence for encoding \"UTF8\": 0x00")
+	}
+	if err := checkNesting(t, maxCatalogNesting); err != nil {
+		return "", err
+	}
 	for i, tk := range t {
 		if tk.isWord("ATTACH") || tk.isWord("DETACH") || tk.isWord("PRAGMA") {
 			return "", catalogPosErr(tk.off, codeFeatureNotSupport, fmt.Sprintf("%s is not supported in catalog queries", tk.text))
 		}
-		if tk.kind == tkWord && writeWords[tk.val] && !(i+1 < len(t) && t[i+1].val == "(") && !(i > 0 && t[i-1].val == ".") {
+		if tk.kind == tkWord && (writeWords[tk.val] || tk.val == "REPLACE" && i+1 < len(t) && t[i+1].isWord("INTO")) &&
+			!(i+1 < len(t) && t[i+1].val == "(") && !(i > 0 && t[i-1].val == ".") {
 			return "", catalogPosErr(tk.off, "42501", "permission denied: pg_catalog and information_schema are read-only")
 		}
 	}
 	prefix := ""
+	lead := 0
+	for lead < len(t)-1 && t[lead].kind == tkOp && t[lead].val == "(" {
+		lead++
+	}
 	switch {
+	case lead > 0 && !t[lead].isWord("SELECT") && !t[lead].isWord("WITH") && !t[lead].isWord("VALUES"):
+		return "", catalogPosErr(t[lead].off, codeSyntax, fmt.Sprintf("syntax error at or near %q", t[lead].text))
 	case t[0].isWord("SELECT"), t[0].isWord("WITH"), t[0].isWord("VALUES"), t[0].val == "(":
 	case t[0].isWord("TABLE"):
 		prefix, t = "SELECT * FROM ", t[1:]
@@ -255,12 +324,16 @@ func (tr *translator) seq(toks []token) ([]piece, error) {
 					}
 				}
 				last := out[len(out)-1]
-				out[len(out)-1] = operand("pg_subscript(" + last.text + ", " + join(idx) + ")")
+				p, err := wrap(operand("pg_subscript("+last.text+", "+join(idx)+")"), t.off, last)
+				if err != nil {
+					return nil, err
+				}
+				out[len(out)-1] = p
 				i = j + 1
 				continue
 			case "::":
 				start := len(out) - 1
-				if start < 0 {
+				if start < 0 || out[start].kind != pkOperand && !(out[start].text == "END" && out[start].kind == pkKeyword) {
 					return nil, catalogPosErr(t.off, codeSyntax, `syntax error at or near "::"`)
 				}
 				if out[start].text == "END" && out[start].kind == pkKeyword {
@@ -278,6 +351,9 @@ func (tr *translator) seq(toks []token) ([]piece, error) {
 				}
 				c, err := tr.cast(p, typ, array, toks[i+1].off)
 				if err != nil {
+					return nil, err
+				}
+				if c, err = wrap(c, t.off, out[start:]...); err != nil {
 					return nil, err
 				}
 				out = append(out[:start], c)
@@ -362,6 +438,9 @@ func (tr *translator) seq(toks []token) ([]piece, error) {
 			}
 			p, err := tr.anyAll(w == "ALL", out[len(out)-2], out[len(out)-1].text, toks[i+2:j], t.off)
 			if err != nil {
+				return nil, err
+			}
+			if p, err = wrap(p, t.off, out[len(out)-2]); err != nil {
 				return nil, err
 			}
 			out = append(out[:len(out)-2], p)
@@ -499,6 +578,14 @@ func (tr *translator) seq(toks []token) ([]piece, error) {
 				parts = append(parts, toks[j+1])
 				j += 2
 			}
+			for _, p := range parts {
+				if n := strings.ToLower(p.name()); sqliteInternal(n) {
+					if isOp(j, "(") {
+						return nil, catalogPosErr(p.off, "42883", fmt.Sprintf("function %s does not exist", n))
+					}
+					return nil, catalogPosErr(p.off, codeUndefinedTable, fmt.Sprintf("relation %q does not exist", n))
+				}
+			}
 			if isOp(j, ".*") || isOp(j, ".") && j+1 < len(toks) && toks[j+1].val == "*" {
 				star = true
 				if toks[j].val == ".*" {
@@ -538,6 +625,16 @@ func (tr *translator) seq(toks []token) ([]piece, error) {
 		}
 	}
 	return foldOperands(out), nil
+}
+
+// sqliteInternal reports whether a name is one of SQLite's own, which a
+// catalog query does not reach: its schema tables (sqlite_schema), its
+// pragmas as table-valued functions (pragma_database_list), its page-level
+// tables (sqlite_dbpage, dbstat) and functions (sqlite_version(),
+// load_extension()).
+func sqliteInternal(name string) bool {
+	return strings.HasPrefix(name, "sqlite_") || strings.HasPrefix(name, "pragma_") || name == "dbstat" ||
+		name == "load_extension" || name == "fts3_tokenizer"
 }
 
 // foldOperands makes the case-insensitive pattern operators: x ILIKE y is
@@ -1359,3 +1456,96 @@ func caseType(e []token) string {
 	}
 	return ""
 }
+
+// checkCatalogSQL checks, by SQLite's lexical rules, that a translation is
+// one statement that only reads: it starts with SELECT, WITH or VALUES
+// (after any parentheses) and, outside quotes, has no ';', no comment, no
+// parameter, and none of the words that write or reach outside the
+// database. The translation never makes anything else; this is the second
+// line, should it ever.
+func checkCatalogSQL(q string) error {
+	first, prev := "", ""
+	for i := 0; i < len(q); {
+		c := q[i]
+		switch {
+		case c == 0:
+			return errors.New("the translation has a NUL byte")
+		case c == '\'' || c == '"' || c == '`' || c == '[':
+			end := c
+			if c == '[' {
+				end = ']'
+			}
+			j := i + 1
+			for {
+				k := strings.IndexByte(q[j:], end)
+				if k < 0 {
+					return errors.New("the translation has an unterminated quote")
+				}
+				j += k + 1
+				if c != '[' && j < len(q) && q[j] == end {
+					j++
+					continue
+				}
+				break
+			}
+			if strings.IndexByte(q[i:j], 0) >= 0 {
+				return errors.New("the translation has a NUL byte")
+			}
+			if first == "" {
+				return errors.New("the translation does not start with SELECT, WITH or VALUES")
+			}
+			i, prev = j, ""
+		case c == ';':
+			return errors.New("the translation has more than one statement")
+		case c == '-' && strings.HasPrefix(q[i:], "--"), c == '/' && strings.HasPrefix(q[i:], "/*"):
+			return errors.New("the translation has a comment")
+		case c == '?' || c == ':' || c == '@' || c == '$' || c == '#':
+			return fmt.Errorf("the translation has a parameter (%q)", c)
+		case c >= '0' && c <= '9' || c == '.' && i+1 < len(q) && q[i+1] >= '0' && q[i+1] <= '9':
+			j := i + 1
+			for j < len(q) && (isIdentByte(q[j]) || q[j] == '.') {
+				j++
+			}
+			i = j
+		case isIdentByte(c):
+			j := i + 1
+			for j < len(q) && (isIdentByte(q[j]) || q[j] == '$') {
+				j++
+			}
+			w := strings.ToUpper(q[i:j])
+			if first == "" {
+				if w != "SELECT" && w != "WITH" && w != "VALUES" {
+					return errors.New("the translation does not start with SELECT, WITH or VALUES")
+				}
+				first = w
+			}
+			k := j
+			for k < len(q) && q[k] == ' ' {
+				k++
+			}
+			call := k < len(q) && q[k] == '('
+			qualified := i > 0 && q[i-1] == '.'
+			if (sqliteWriteWords[w] || w == "INTO" && prev == "REPLACE") && !call && !qualified {
+				return fmt.Errorf("the translation has %s", w)
+			}
+			i, prev = j, w
+		default:
+			if first == "" && c != '(' && c != ' ' {
+				return errors.New("the translation does not start with SELECT, WITH or VALUES")
+			}
+			i++
+			if c != ' ' {
+				prev = ""
+			}
+		}
+	}
+	if first == "" {
+		return errors.New("the translation is empty")
+	}
+	return nil
+}
+
+// sqliteWriteWords start SQLite statements other than SELECT.
+var sqliteWriteWords = map[string]bool{"ATTACH": true, "DETACH": true, "PRAGMA": true, "VACUUM": true, "INSERT": true,
+	"UPDATE": true, "DELETE": true, "CREATE": true, "DROP": true, "ALTER": true, "REINDEX": true, "ANALYZE": true,
+	"SAVEPOINT": true, "RELEASE": true, "BEGIN": true, "COMMIT": true, "ROLLBACK": true}

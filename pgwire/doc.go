@@ -46,7 +46,12 @@
 // (catalog_sql.go: OPERATOR(pg_catalog.~), ::regclass, COLLATE, E'…',
 // = ANY(…), ARRAY[…] …) and SQLite evaluates it; result columns get
 // PostgreSQL names and types from the select list. What the translation
-// can't do is 0A000 (or 42xxx), and the session goes on.
+// can't do is 0A000 (or 42xxx), and the session goes on. A catalog query
+// is bounded (catalog.go, catalog_db.go): 5 seconds (57014), rows, bytes,
+// value size and nesting (54000/54001); the translation is checked to be
+// one SQLite statement that only reads (checkCatalogSQL, and
+// FuzzCatalogSQL), and the database is query_only with nothing more to
+// attach.
 //
 // Session settings (settings.go) are what SET/SHOW/RESET read and write,
 // with the ParameterStatus set PostgreSQL 15 reports; WriteMetrics

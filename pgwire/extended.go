@@ -180,6 +180,9 @@ func (s *session) describeStmt(p *prepared) error {
 		// A statement for the planner is not run at Parse (CREATE STREAM
 		// PROCESSOR must not start anything before Execute), but its
 		// syntax is checked, so a typo fails at Parse as in PostgreSQL.
+		if err := checkNesting(t, maxNesting); err != nil {
+			return err
+		}
 		sql, mapOff := bindText(p.st, placeholders(p))
 		if _, err := parser.Parse("", sql); err != nil {
 			return mapErrOffset(err, func(o int) int { return p.st.off + mapOff(o) })

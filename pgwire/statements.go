@@ -150,6 +150,9 @@ func (s *session) endTx() {
 
 // plan hands a statement of weir's dialect to the planner and runs it.
 func (s *session) plan(st stmtText) (*result, error) {
+	if err := checkNesting(st.toks, maxNesting); err != nil {
+		return nil, err
+	}
 	sql := st.sql
 	var shift func(int) int
 	if words(st.toks, "SELECT") && !hasTopLevel(st.toks, "FROM") {
