@@ -26,6 +26,9 @@ func Parse(filename, src string) (stmts []Statement, err error) {
 			}
 		}
 	}()
+	if err := tooDeep(filename, src); err != nil {
+		return nil, err
+	}
 	tree, perr := sqlParser.ParseString(filename, src)
 	if perr != nil {
 		return nil, syntaxError(filename, src, perr)
@@ -68,6 +71,46 @@ func numberJunk(filename, src string) *Error {
 		}
 	}
 	return nil
+}
+
+// MaxNesting bounds how deep parentheses and brackets nest in a
+// statement. The parser recurses once or more per level, and a goroutine's
+// stack overflow is fatal, not a panic Parse could recover from: a
+// statement nested deeper is refused first, as PostgreSQL refuses one
+// past max_stack_depth.
+const MaxNesting = 1000
+
+// CodeTooDeep is statement_too_complex's neighbour PostgreSQL uses for
+// max_stack_depth: stack depth limit exceeded.
+const CodeTooDeep = "54001"
+
+// tooDeep refuses src when its parentheses or brackets nest more than
+// MaxNesting deep, at the first one past the limit.
+func tooDeep(filename, src string) *Error {
+	lex, err := sqlLexer.LexString(filename, src)
+	if err != nil {
+		return nil
+	}
+	depth := 0
+	for {
+		t, err := lex.Next()
+		if err != nil || t.EOF() {
+			return nil
+		}
+		switch t.Value {
+		case "(", "[":
+			if depth++; depth > MaxNesting {
+				p := t.Pos
+				return &Error{
+					Pos:  Pos{Filename: filename, Offset: p.Offset, Line: p.Line, Column: p.Column},
+					Msg:  fmt.Sprintf("stack depth limit exceeded: the statement nests more than %d levels deep", MaxNesting),
+					Code: CodeTooDeep,
+				}
+			}
+		case ")", "]":
+			depth--
+		}
+	}
 }
 
 var (

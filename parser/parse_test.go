@@ -2,6 +2,7 @@ package parser
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -59,5 +60,28 @@ func TestLiteralValues(t *testing.T) {
 	}
 	if !items[2].Expr.(*Literal).Bool() {
 		t.Errorf("Bool() = false, expected true")
+	}
+}
+
+// TestNestingLimit: a statement nested deeper than MaxNesting is refused
+// with 54001 at the first parenthesis past the limit, before the parser
+// recurses into it (a stack overflow would kill the process); the limit
+// itself parses, and parentheses inside a string don't count.
+func TestNestingLimit(t *testing.T) {
+	nest := func(n int) string {
+		return "SELECT " + strings.Repeat("(", n) + "1" + strings.Repeat(")", n) + " AS x FROM k.t"
+	}
+	if _, err := Parse("q.sql", nest(MaxNesting)); err != nil {
+		t.Fatalf("%d levels: %v", MaxNesting, err)
+	}
+	for _, n := range []int{MaxNesting + 1, 200_000} {
+		_, err := Parse("q.sql", nest(n))
+		var pe *Error
+		if !errors.As(err, &pe) || pe.Code != CodeTooDeep || pe.Pos.Offset != len("SELECT ")+MaxNesting {
+			t.Fatalf("%d levels: %v", n, err)
+		}
+	}
+	if _, err := Parse("q.sql", "SELECT '"+strings.Repeat("(", 3*MaxNesting)+"' AS s FROM k.t"); err != nil {
+		t.Fatalf("parentheses in a string: %v", err)
 	}
 }
