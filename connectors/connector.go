@@ -91,6 +91,32 @@ type Resumer interface {
 	ResumeFrom(positions []Position) error
 }
 
+// Progresser is a Source whose position can move on with no message to
+// carry it: a MongoDB change stream whose getMores return no events (the
+// server's config.pipeline filtered them out, or nothing was written)
+// still answers each with a newer postBatchResumeToken. Without it the
+// saved position would stay at the last message, which the server may no
+// longer hold at a restart. Kafka needs none: the offsets of the messages
+// a processor filters out advance with them.
+//
+// The runtime calls Progress on its tick, from another goroutine than
+// Read's, so it must be safe to call while Read runs. ok is false when the
+// source has moved past no message since the last one Read returned. The
+// position it returns must come after every message earlier Reads
+// returned and before every message later ones will: a source sets it only
+// while Read waits with nothing read and not yet returned, and withdraws
+// it (ok false) before Read returns messages, whose positions supersede
+// it. The runtime handles a Read's messages before it calls Read again, so
+// a position set during a Read never covers a message it has not seen; it
+// treats the position as one more message of its partition, with no
+// document: saved in a checkpoint or committed only after everything read
+// before it was flushed, never before a position it already holds. A
+// partition that only ever had such positions (Topic names a whole change
+// stream's scope, for example) doesn't hold the watermark back.
+type Progresser interface {
+	Progress() (pos Position, ok bool)
+}
+
 // Sink writes documents to a topic or collection.
 type Sink interface {
 	// Write sends documents; it may buffer. A document the target refuses

@@ -45,6 +45,13 @@ import (
 // Read and resumes after them (startAfter the saved token, or after the
 // last _id polled); without a checkpoint it starts as opened.
 //
+// A position a source reached with no message (connectors.Progresser: a
+// quiet change stream's postBatchResumeToken) is taken on the tick as one
+// more pending position of its partition, so a checkpoint saves it only
+// once everything read before it was flushed (or is in the state it
+// saves). A partition that had only such positions (a wide stream's
+// scope) is recorded as progressOnly: it has no watermark to restore.
+//
 // A checkpoint is taken every BuildEnv.CheckpointEvery and when Run ends
 // (cancel, a bounded source's end, a top-level $limit). A crash between two
 // checkpoints replays the messages read since the last one; the outputs
@@ -153,6 +160,10 @@ type stCkptPart struct {
 	Offset      int64    `bson:"offset"`
 	ResumeToken bson.Raw `bson:"resumeToken,omitempty"`
 	MaxTime     []byte   `bson:"maxTime"`
+	// ProgressOnly: the position came from the source's Progress and the
+	// partition has had no message (connectors.Progresser), so it has no
+	// watermark.
+	ProgressOnly bool `bson:"progressOnly,omitempty"`
 }
 
 // stCkptOp is one stateful operator's state, by its index in the pipeline
@@ -301,6 +312,7 @@ func (st *stRunState) restoreParts() error {
 			return fmt.Errorf("checkpoint %s: corrupted checkpoint: partition watermark: %w", c.store.Name(), err)
 		}
 		st.parts[i].maxTime, st.parts[i].lastSeen = t, now
+		st.parts[i].progressOnly = cp.ProgressOnly
 	}
 	// A source whose position the server doesn't keep (a change stream's
 	// resume token) is told where the checkpoint left it, once, before
@@ -356,7 +368,7 @@ func (st *stRunState) checkpoint(ctx context.Context, direct bool) error {
 			pos = pt.pending[n-1].pos
 		}
 		rec.Parts = append(rec.Parts, stCkptPart{Topic: pos.Topic, Partition: pos.Partition,
-			Offset: pos.Offset, ResumeToken: pos.ResumeToken, MaxTime: stEncTime(pt.maxTime)})
+			Offset: pos.Offset, ResumeToken: pos.ResumeToken, MaxTime: stEncTime(pt.maxTime), ProgressOnly: pt.progressOnly})
 	}
 	for i, op := range p.ops {
 		cp, ok := op.(stCheckpointer)

@@ -28,8 +28,11 @@
 //     top-level $group/$count/top-n $sort, checkpoints of operator state
 //     (BuildEnv.CheckpointDir, `weir run --state`), sources whose position
 //     only the checkpoint keeps (a change stream's resume token:
-//     connectors.Resumer) told it once before their first read, and source
-//     positions committed after the sinks flushed. Extended JSON messages take the columnar fast path
+//     connectors.Resumer) told it once before their first read, source
+//     positions committed after the sinks flushed, and positions a source
+//     reached with no message (a quiet change stream's
+//     postBatchResumeToken: connectors.Progresser) taken on the tick and
+//     saved by the same rule. Extended JSON messages take the columnar fast path
 //     through the leading $match stages; past them operators exchange rows,
 //     except when all that follows is at most one inclusion $project and an
 //     output sink that takes lines (LineSink): then the fast path evaluates

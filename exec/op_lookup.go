@@ -157,36 +157,15 @@ func (o *LookupStage) Process(ctx context.Context, b *RowBatch, emit Emit) error
 			matched = foreign
 		}
 		if s.Pipeline != nil {
-			vars := map[string]any{}
-			for _, l := range s.Let {
-				v, err := Eval(l.Value, rw.doc, rw.env())
-				if err != nil {
-					o.rt.dlq(s.Op(), rw.doc, rw.meta, err.Error())
-					continue
-				}
-				vars[l.Name] = v
-			}
-			pipeline := s.Pipeline
-			if d, ok := pipeline[0].(*mql.Documents); ok && s.From == nil {
-				docs, err := lookupDocuments(d, vars)
-				if err != nil {
-					o.rt.dlq(s.Op(), rw.doc, rw.meta, err.Error())
-					continue
-				}
-				matched, pipeline = docs, pipeline[1:]
-			}
-			sub := make([]row, len(matched))
-			for j, d := range matched {
-				sub[j] = row{doc: d, ts: rw.ts}
-			}
-			res, err := o.x.subPipeline(pipeline, sub, vars)
+			var ok bool
+			var err error
+			matched, ok, err = o.x.lookupPipeline(s, rw, matched, func(reason string) { o.rt.dlq(s.Op(), rw.doc, rw.meta, reason) })
 			o.rt.drain(o.x)
 			if err != nil {
 				return fmt.Errorf("%s.pipeline: %w", o.path, err)
 			}
-			matched = make([]bson.D, 0, len(res))
-			for _, r := range res {
-				matched = append(matched, r.doc)
+			if !ok {
+				continue
 			}
 		}
 		arr := make(bson.A, len(matched))
@@ -338,9 +317,11 @@ func lookupVarKey(key []byte, v any) []byte {
 // expressions only (a $match's $expr, other stages' expressions; a string
 // "$$x" in a query is a string), not under $literal, and not where an
 // operator ($let, $map, $filter, $reduce, a nested $lookup's let) binds a
-// variable of the same name. A value is written bare where it reads back
-// as the same constant, which servers without $literal (FerretDB v1) run
-// too, else as {$literal: v}; a missing value is $$REMOVE.
+// variable of the same name; not in $unwind, $sort, $limit, $count or
+// $unset, which take paths and names. A value is written bare where it
+// reads back as the same constant, which servers without $literal
+// (FerretDB v1) run too, else as {$literal: v} (see lookupConst); a
+// missing value is $$REMOVE.
 func lookupBindPipeline(p bson.A, vars map[string]any) bson.A {
 	out := make(bson.A, len(p))
 	for i, st := range p {
@@ -372,14 +353,37 @@ func lookupBindStage(st any, vars map[string]any) any {
 			body = nf
 		}
 	case "$project":
-		// A bare 1 or true there would include a field, 0 or false
-		// exclude it: numbers and booleans go in as $literal.
-		body = lookupBindExpr(body, vars, true)
+		body = lookupBindExpr(body, vars, bindProject)
+	case "$set", "$addFields":
+		body = lookupBindExpr(body, vars, bindFields)
+	case "$unwind", "$sort", "$limit", "$count", "$unset":
+		// Paths, names and numbers, not expressions: a "$$x" there is
+		// no variable.
 	default:
-		body = lookupBindExpr(body, vars, false)
+		body = lookupBindExpr(body, vars, bindExpr)
 	}
 	return bson.D{{Key: name, Value: body}}
 }
+
+// bindPlace is where a value written in place of a variable lands, which
+// decides how it is written.
+type bindPlace uint8
+
+const (
+	// bindExpr is an expression: a document there is an expression object,
+	// which evaluates to itself.
+	bindExpr bindPlace = iota
+	// bindFields is a field of $set/$addFields (or a document nested in
+	// one): a document there is a nested specification, merged into the
+	// field's existing document rather than replacing it.
+	bindFields
+	// bindProject is a field of $project: a document there is a nested
+	// projection, and a number or boolean includes or excludes the field.
+	bindProject
+	// bindOperand is an operator's whole operand: an array there is the
+	// operator's list of arguments ({$size: [1, 2]} has two).
+	bindOperand
+)
 
 // lookupBindQuery binds variables in a query's $expr parts.
 func lookupBindQuery(q any, vars map[string]any) any {
@@ -392,7 +396,7 @@ func lookupBindQuery(q any, vars map[string]any) any {
 		out[i] = e
 		switch e.Key {
 		case "$expr":
-			out[i].Value = lookupBindExpr(e.Value, vars, false)
+			out[i].Value = lookupBindExpr(e.Value, vars, bindExpr)
 		case "$and", "$or", "$nor":
 			if a, ok := e.Value.(bson.A); ok {
 				na := make(bson.A, len(a))
@@ -422,7 +426,7 @@ func lookupBindNested(body any, vars map[string]any) any {
 		out[i] = e
 		switch e.Key {
 		case "let":
-			out[i].Value = lookupBindExpr(e.Value, vars, false)
+			out[i].Value = lookupBindExpr(e.Value, vars, bindExpr)
 		case "pipeline":
 			if a, ok := e.Value.(bson.A); ok {
 				out[i].Value = lookupBindPipeline(a, inner)
@@ -432,7 +436,7 @@ func lookupBindNested(body any, vars map[string]any) any {
 	return out
 }
 
-func lookupBindExpr(v any, vars map[string]any, project bool) any {
+func lookupBindExpr(v any, vars map[string]any, place bindPlace) any {
 	switch x := v.(type) {
 	case string:
 		rest, ok := strings.CutPrefix(x, "$$")
@@ -447,20 +451,23 @@ func lookupBindExpr(v any, vars map[string]any, project bool) any {
 		if path != "" {
 			val = exprPath(val, path)
 		}
-		return lookupConst(val, project)
+		return lookupConst(val, place)
 	case bson.A:
 		out := make(bson.A, len(x))
 		for i, el := range x {
-			out[i] = lookupBindExpr(el, vars, project)
+			out[i] = lookupBindExpr(el, vars, bindExpr)
 		}
 		return out
 	case bson.D:
 		if len(x) == 1 && strings.HasPrefix(x[0].Key, "$") {
-			return lookupBindOp(x[0].Key, x[0].Value, vars, project)
+			return lookupBindOp(x[0].Key, x[0].Value, vars)
+		}
+		if place == bindOperand {
+			place = bindExpr // the operand is an object of named arguments
 		}
 		out := make(bson.D, len(x))
 		for i, e := range x {
-			out[i] = bson.E{Key: e.Key, Value: lookupBindExpr(e.Value, vars, project)}
+			out[i] = bson.E{Key: e.Key, Value: lookupBindExpr(e.Value, vars, place)}
 		}
 		return out
 	}
@@ -469,7 +476,7 @@ func lookupBindExpr(v any, vars map[string]any, project bool) any {
 
 // lookupBindOp binds variables in an operator's arguments, minding the
 // operators that bind variables of their own.
-func lookupBindOp(op string, arg any, vars map[string]any, project bool) any {
+func lookupBindOp(op string, arg any, vars map[string]any) any {
 	wrap := func(v any) any { return bson.D{{Key: op, Value: v}} }
 	args, isDoc := arg.(bson.D)
 	switch {
@@ -507,11 +514,11 @@ func lookupBindOp(op string, arg any, vars map[string]any, project bool) any {
 			if slices.Contains(bodyKeys, e.Key) {
 				scope = inner
 			}
-			out[i] = bson.E{Key: e.Key, Value: lookupBindExpr(e.Value, scope, project)}
+			out[i] = bson.E{Key: e.Key, Value: lookupBindExpr(e.Value, scope, bindExpr)}
 		}
 		return wrap(out)
 	}
-	return wrap(lookupBindExpr(arg, vars, project))
+	return wrap(lookupBindExpr(arg, vars, bindOperand))
 }
 
 func lookupField(d bson.D, key string) any {
@@ -535,16 +542,26 @@ func lookupWithout(vars map[string]any, d bson.D) map[string]any {
 	return out
 }
 
-// lookupConst is a let value as an expression constant: bare when it
-// reads back as itself, else {$literal: v}; missing is $$REMOVE. In a
-// $project numbers and booleans are $literal too.
-func lookupConst(v any, project bool) any {
+// lookupConst is a let value as a constant where place puts it: bare when
+// it reads back as itself, else {$literal: v}; missing is $$REMOVE. A
+// document in a field of $set, $addFields or $project, a number or
+// boolean in one of $project, and an array as an operator's whole operand
+// are $literal too.
+func lookupConst(v any, place bindPlace) any {
 	if IsMissing(v) {
 		return "$$REMOVE"
 	}
-	if project {
-		switch v.(type) {
-		case bool, int32, int64, float64, bson.Decimal128:
+	switch v.(type) {
+	case bson.D:
+		if place == bindFields || place == bindProject {
+			return bson.D{{Key: "$literal", Value: v}}
+		}
+	case bson.A:
+		if place == bindOperand {
+			return bson.D{{Key: "$literal", Value: v}}
+		}
+	case bool, int32, int64, float64, bson.Decimal128:
+		if place == bindProject {
 			return bson.D{{Key: "$literal", Value: v}}
 		}
 	}

@@ -74,6 +74,9 @@ type row struct {
 	// explicitly ($project: {_stream_meta: 0} or $unset), the only way ASP
 	// lets a pipeline drop it from its output.
 	noMeta bool
+	// vars are the let variables in scope: a $lookup's, for the rows of
+	// its pipeline.
+	vars map[string]any
 }
 
 type run struct {
@@ -366,7 +369,7 @@ func (x *run) dlq(operator string, doc bson.D, meta bson.D, reason string) {
 
 // env is the expression environment of a row.
 func (rw *row) env() *Env {
-	return &Env{Meta: func(path string) any { return metaPath(rw.meta, path) }}
+	return &Env{Vars: rw.vars, Meta: func(path string) any { return metaPath(rw.meta, path) }}
 }
 
 // metaPath reads "stream.a.b" from a row's metadata.

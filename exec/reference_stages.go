@@ -375,37 +375,14 @@ func (x *run) lookup(s *mql.Lookup, rows []row) ([]row, error) {
 			matched = foreign
 		}
 		if s.Pipeline != nil {
-			vars := map[string]any{}
-			for _, l := range s.Let {
-				v, err := Eval(l.Value, rw.doc, rw.env())
-				if err != nil {
-					x.dlq(s.Op(), rw.doc, rw.meta, err.Error())
-					continue
-				}
-				vars[l.Name] = v
-			}
-			pipeline := s.Pipeline
-			if d, ok := pipeline[0].(*mql.Documents); ok && s.From == nil {
-				// The collectionless form: $documents, evaluated with
-				// let's variables, is the sub-pipeline's input.
-				docs, err := lookupDocuments(d, vars)
-				if err != nil {
-					x.dlq(s.Op(), rw.doc, rw.meta, err.Error())
-					continue
-				}
-				matched, pipeline = docs, pipeline[1:]
-			}
-			sub := make([]row, len(matched))
-			for i, d := range matched {
-				sub[i] = row{doc: d, ts: rw.ts}
-			}
-			res, err := x.subPipeline(pipeline, sub, vars)
+			var ok bool
+			var err error
+			matched, ok, err = x.lookupPipeline(s, rw, matched, func(reason string) { x.dlq(s.Op(), rw.doc, rw.meta, reason) })
 			if err != nil {
 				return nil, err
 			}
-			matched = matched[:0:0]
-			for _, r := range res {
-				matched = append(matched, r.doc)
+			if !ok {
+				continue
 			}
 		}
 		arr := make(bson.A, len(matched))
@@ -419,14 +396,54 @@ func (x *run) lookup(s *mql.Lookup, rows []row) ([]row, error) {
 	return out, nil
 }
 
-// subPipeline runs a $lookup's pipeline with its let variables in scope.
-func (x *run) subPipeline(p mql.Pipeline, rows []row, vars map[string]any) ([]row, error) {
+// lookupPipeline runs s's pipeline for one row rw: its let variables,
+// evaluated over rw, are in scope in every stage; its input is the
+// collectionless form's $documents, else matched. ok is false when the
+// row can't be looked up (a let or $documents that fails to evaluate):
+// dead was told why, and the row is not emitted.
+func (x *run) lookupPipeline(s *mql.Lookup, rw row, matched []bson.D, dead func(reason string)) (out []bson.D, ok bool, err error) {
+	vars := map[string]any{}
+	for _, l := range s.Let {
+		v, err := Eval(l.Value, rw.doc, rw.env())
+		if err != nil {
+			dead(err.Error())
+			return nil, false, nil
+		}
+		vars[l.Name] = v
+	}
+	pipeline := s.Pipeline
+	if d, ok := pipeline[0].(*mql.Documents); ok && s.From == nil {
+		docs, err := lookupDocuments(d, vars)
+		if err != nil {
+			dead(err.Error())
+			return nil, false, nil
+		}
+		matched, pipeline = docs, pipeline[1:]
+	}
+	sub := make([]row, len(matched))
+	for i, d := range matched {
+		sub[i] = row{doc: d, ts: rw.ts, vars: vars}
+	}
+	res, err := x.subPipeline(pipeline, sub)
+	if err != nil {
+		return nil, false, err
+	}
+	out = make([]bson.D, 0, len(res))
+	for _, r := range res {
+		out = append(out, r.doc)
+	}
+	return out, true, nil
+}
+
+// subPipeline runs a $lookup's pipeline over rows that carry its let
+// variables (row.vars).
+func (x *run) subPipeline(p mql.Pipeline, rows []row) ([]row, error) {
 	for _, s := range p {
 		switch s := s.(type) {
 		case *mql.Match:
 			var out []row
 			for _, rw := range rows {
-				ok, err := Match(s.Query, rw.doc, &Env{Vars: vars})
+				ok, err := Match(s.Query, rw.doc, rw.env())
 				if err != nil {
 					return nil, err
 				}

@@ -53,7 +53,7 @@ func (x *run) group(s *mql.Group, rows []row) ([]row, error) {
 		for i, f := range s.Fields {
 			doc = append(doc, bson.E{Key: f.Name, Value: g.accs[i].result()})
 		}
-		out = append(out, row{doc: doc, ts: g.last.ts, meta: g.last.meta})
+		out = append(out, row{doc: doc, ts: g.last.ts, meta: g.last.meta, vars: g.last.vars})
 	}
 	return out, nil
 }

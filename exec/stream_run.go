@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,12 +19,16 @@ import (
 // stream's namespace): its watermark, when it last spoke, and the
 // positions read but not yet committed.
 type stPart struct {
-	pos       connectors.Position
-	maxTime   time.Time // watermark of the partition: max event time seen
-	lastSeen  time.Time // processing time of its last message
-	seq       int64     // sequence number of its last message
+	pos       connectors.Position // the last position committed (or restored)
+	maxTime   time.Time           // watermark of the partition: max event time seen
+	lastSeen  time.Time           // processing time of its last message
+	seq       int64               // sequence number of its last message or progress
 	pending   []stPending
 	committed int64
+	// progressOnly: the partition has had positions from the source's
+	// Progress but no message yet (a change stream's scope), so it has no
+	// watermark to hold the processor's back with.
+	progressOnly bool
 }
 
 type stPending struct {
@@ -45,6 +50,9 @@ type stRunState struct {
 	quietFrom time.Time
 	lastFlush time.Time
 	commitCh  chan []connectors.Position
+	// progresser is the source when it reports positions with no message
+	// (connectors.Progresser), nil otherwise.
+	progresser connectors.Progresser
 	// col is the columnar fast path (columnar.go), nil on the row path.
 	col *colRun
 }
@@ -105,6 +113,8 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 		}
 	}
 
+	st.progresser, _ = p.source.(connectors.Progresser)
+
 	readCtx, stopRead := context.WithCancel(ctx)
 	defer stopRead()
 	reads := make(chan stRead)
@@ -119,6 +129,10 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 	stop := func(final bool) error {
 		stopRead()
 		<-readerDone
+		// Every message a Read returned was handled (or dropped unread,
+		// and then no progress covers it): the source's last progress
+		// goes into the final flush and checkpoint.
+		st.progress()
 		fctx := context.WithoutCancel(ctx)
 		// A commit handed to the reader while it waited in Read never ran:
 		// its positions left pending already, so commit them here.
@@ -299,8 +313,49 @@ func (st *stRunState) track(m connectors.Message, now time.Time) (part int, seq 
 	pt := st.parts[part]
 	pt.seq++
 	pt.lastSeen = now
+	pt.progressOnly = false
 	pt.pending = append(pt.pending, stPending{seq: pt.seq, pos: m.Position})
 	return part, pt.seq
+}
+
+// progress takes the source's position-only advance, if it reports one
+// (connectors.Progresser), as one more pending position of its partition,
+// with no row: it is committed, or saved in a checkpoint, by the same
+// rules as a message's position, so only after every sink and the DLQ
+// flushed what was read before it, and after the rows operators hold
+// from before it left them. Called on the tick and when Run stops, never
+// while a Read's messages wait unhandled: the source sets the position
+// only while Read waits with every message it read returned, and the
+// reader hands a Read's messages over before it reads again. A position
+// the partition has already (the same one, or a lower offset) is ignored,
+// so the partition's position never moves back. It doesn't count as the
+// partition speaking: idle timeouts and the watermark don't see it.
+func (st *stRunState) progress() {
+	if st.progresser == nil {
+		return
+	}
+	pos, ok := st.progresser.Progress()
+	if !ok {
+		return
+	}
+	i, known := st.byKey[stPartKey{pos.Topic, pos.Partition}]
+	if !known {
+		i = st.part(pos)
+		st.parts[i].progressOnly = true
+	}
+	pt := st.parts[i]
+	if known {
+		last := pt.pos
+		if n := len(pt.pending); n > 0 {
+			last = pt.pending[n-1].pos
+		}
+		if bytes.Equal(pos.ResumeToken, last.ResumeToken) && pos.Offset == last.Offset ||
+			pos.ResumeToken == nil && last.ResumeToken == nil && pos.Offset <= last.Offset {
+			return
+		}
+	}
+	pt.seq++
+	pt.pending = append(pt.pending, stPending{seq: pt.seq, pos: pos})
 }
 
 // stPartKey names a source partition.
@@ -404,6 +459,9 @@ func (st *stRunState) processorWatermark(now time.Time) time.Time {
 	var lo, hi time.Time
 	active := false
 	for _, pt := range st.parts {
+		if pt.progressOnly {
+			continue
+		}
 		if pt.maxTime.After(hi) {
 			hi = pt.maxTime
 		}
@@ -441,9 +499,11 @@ func (st *stRunState) watermark(ctx context.Context, t time.Time) error {
 	return nil
 }
 
-// tick handles the passing of processing time: idle partitions stop
-// holding the watermark back, idle windows close, and data is flushed.
+// tick handles the passing of processing time: the source's position-only
+// progress is taken, idle partitions stop holding the watermark back, idle
+// windows close, and data is flushed.
 func (st *stRunState) tick(ctx context.Context) error {
+	st.progress()
 	now := st.p.env.Now()
 	if err := st.watermark(ctx, st.processorWatermark(now)); err != nil {
 		return err
@@ -530,6 +590,7 @@ func (st *stRunState) flushAndCommit(ctx context.Context, direct bool) error {
 			continue
 		}
 		upTo = append(upTo, pt.pending[k-1].pos)
+		pt.pos = pt.pending[k-1].pos
 		pt.committed = pt.pending[k-1].seq
 		pt.pending = append(pt.pending[:0], pt.pending[k:]...)
 	}

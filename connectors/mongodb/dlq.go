@@ -60,7 +60,7 @@ func (q *DLQ) Write(ctx context.Context, letters []DeadLetter) error {
 		return nil
 	}
 	now := bson.NewDateTimeFromTime(q.now())
-	docs := make([]any, len(letters))
+	docs := make([]letter, len(letters))
 	for i, l := range letters {
 		d := bson.D{{Key: "_id", Value: bson.NewObjectID()}, {Key: "processorName", Value: q.processorName}}
 		if q.instanceName != "" {
@@ -75,49 +75,88 @@ func (q *DLQ) Write(ctx context.Context, letters []DeadLetter) error {
 		if l.StreamMeta != nil {
 			d = append(d, bson.E{Key: "_stream_meta", Value: l.StreamMeta})
 		}
-		docs[i] = d
+		docs[i] = letter{doc: d, index: i, ownID: true}
 	}
 	return insertLetters(ctx, q.coll, docs, q.attempts, q.backoff)
+}
+
+// letter is a dead letter on its way into the queue: its document, its
+// index in the caller's batch (for errors), and whether its _id was made
+// by this write — an ObjectID no other document has, so a duplicate of it
+// can only be this letter, written by an earlier attempt.
+type letter struct {
+	doc   any
+	index int
+	ownID bool
 }
 
 // insertLetters inserts dead letters, each with an _id, with one unordered
 // insertMany, sent again after a retryable failure (a network error, a
 // primary stepping down, a retryable write concern error) with waits
-// doubling from backoff, attempts times at most. A duplicate key on the
-// _id index in a later attempt is a letter an earlier attempt wrote (its
-// answer was lost), so it counts as written; any other refusal fails the
-// write, naming the letters.
-func insertLetters(ctx context.Context, coll *mongo.Collection, docs []any, attempts int, backoff time.Duration) error {
+// doubling from backoff, attempts times at most. A write that answered
+// per letter is sent again only for the letters that failed with a
+// retryable error: the others were written, or refused. A duplicate key
+// on the _id index in a later attempt is a letter an earlier attempt
+// wrote (its answer was lost), so it counts as written — at once for an
+// _id made here, and for an _id the caller gave only when the stored
+// document is this letter: another letter holding that _id already (one
+// of an earlier batch) is a refusal, never a silent drop. Any refusal
+// fails the write, naming the letters.
+func insertLetters(ctx context.Context, coll *mongo.Collection, letters []letter, attempts int, backoff time.Duration) error {
 	ns := coll.Database().Name() + "." + coll.Name()
+	total := len(letters)
 	wait := backoff
 	for attempt := 1; ; attempt++ {
+		docs := make([]any, len(letters))
+		for i, l := range letters {
+			docs[i] = l.doc
+		}
 		_, err := coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 		if err == nil {
 			return nil
 		}
 		var bwe mongo.BulkWriteException
 		if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
-			var refused []string
-			var written []int
+			// An answer per letter: those without a write error are written.
+			failed := make(map[int]mongo.BulkWriteError, len(bwe.WriteErrors))
 			for _, we := range bwe.WriteErrors {
-				if attempt > 1 && we.Code == 11000 && dupOnID(we) {
-					written = append(written, we.Index)
-					continue // written by an earlier attempt
-				}
-				refused = append(refused, fmt.Sprintf("letter %d: %s", we.Index, we.Error()))
+				failed[we.Index] = we
 			}
-			if len(refused) == 0 {
+			var refused []string
+			var again, check []letter
+			for i, l := range letters {
+				we, ok := failed[i]
+				switch {
+				case !ok:
+				case attempt > 1 && we.Code == 11000 && dupOnID(we):
+					if !l.ownID {
+						check = append(check, l)
+					} // else written by an earlier attempt
+				case slices.Contains(retryableCodes, we.Code):
+					again = append(again, l)
+				default:
+					refused = append(refused, fmt.Sprintf("letter %d: %s", l.index, we.Error()))
+				}
+			}
+			if len(check) > 0 {
+				other, err := otherLetters(ctx, coll, check)
+				switch {
+				case err == nil:
+					refused = append(refused, other...)
+				case retryableRead(ctx, err):
+					again = append(again, check...) // looked at again after the next attempt
+				default:
+					return fmt.Errorf("dlq %s: reading back letters whose _id was already there: %w", ns, err)
+				}
+			}
+			if len(refused) > 0 {
+				return fmt.Errorf("dlq %s refused %d of %d dead letters: %v", ns, len(refused), total, refused)
+			}
+			if len(again) == 0 {
 				return nil
 			}
-			if !retryable(err) {
-				return fmt.Errorf("dlq %s refused %d of %d dead letters: %v", ns, len(refused), len(docs), refused)
-			}
-			// Send again only what is not written yet.
-			if len(written) > 0 {
-				docs = dropIndexes(docs, written)
-			}
-		}
-		if !retryable(err) || ctx.Err() != nil {
+			letters = again
+		} else if !retryable(err) || ctx.Err() != nil {
 			return fmt.Errorf("dlq %s: %w", ns, err)
 		}
 		if attempt >= attempts {
@@ -132,6 +171,52 @@ func insertLetters(ctx context.Context, coll *mongo.Collection, docs []any, atte
 	}
 }
 
+// otherLetters reads the documents holding the _ids of check, which a
+// retried insert found already there, and describes those that are not
+// the letter sent: another letter already had its _id.
+func otherLetters(ctx context.Context, coll *mongo.Collection, check []letter) ([]string, error) {
+	sent := make([]bson.Raw, len(check))
+	ids := make(bson.A, len(check))
+	for i, l := range check {
+		b, err := bson.Marshal(l.doc)
+		if err != nil {
+			return nil, err
+		}
+		sent[i] = b
+		ids[i] = sent[i].Lookup("_id")
+	}
+	cur, err := coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if err != nil {
+		return nil, err
+	}
+	var stored []bson.Raw
+	if err := cur.All(ctx, &stored); err != nil {
+		return nil, err
+	}
+	var other []string
+	for i, l := range check {
+		id := sent[i].Lookup("_id")
+		if !slices.ContainsFunc(stored, func(d bson.Raw) bool { return d.Lookup("_id").Equal(id) && sameLetter(d, sent[i]) }) {
+			other = append(other, fmt.Sprintf("letter %d: its _id %s is already another document's", l.index, id))
+		}
+	}
+	return other, nil
+}
+
+// sameLetter says whether two documents hold the same fields, in the same
+// order and of the same types, but for where _id is: the server moves it
+// first.
+func sameLetter(a, b bson.Raw) bool {
+	ea, err1 := a.Elements()
+	eb, err2 := b.Elements()
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	ea = slices.DeleteFunc(ea, func(e bson.RawElement) bool { return e.Key() == "_id" })
+	eb = slices.DeleteFunc(eb, func(e bson.RawElement) bool { return e.Key() == "_id" })
+	return slices.EqualFunc(ea, eb, func(x, y bson.RawElement) bool { return string(x) == string(y) })
+}
+
 // dupOnID says whether a duplicate-key error is on the _id index (by its
 // keyPattern, or the server's message where there is none).
 func dupOnID(we mongo.BulkWriteError) bool {
@@ -144,21 +229,6 @@ func dupOnID(we mongo.BulkWriteError) bool {
 		return err == nil && len(els) == 1 && els[0].Key() == "_id"
 	}
 	return strings.Contains(we.Message+" ", "index: _id_ ")
-}
-
-// dropIndexes drops the documents at the indexes skip.
-func dropIndexes(docs []any, skip []int) []any {
-	drop := make(map[int]bool, len(skip))
-	for _, i := range skip {
-		drop[i] = true
-	}
-	out := make([]any, 0, len(docs)-len(skip))
-	for i, doc := range docs {
-		if !drop[i] {
-			out = append(out, doc)
-		}
-	}
-	return out
 }
 
 // DLQSink is the dead-letter queue as the runtime writes it: documents it
@@ -185,21 +255,21 @@ func NewDLQSink(c *Client, db, coll string) *DLQSink {
 // Write inserts the documents synchronously, one insertMany per target;
 // it rejects nothing: a letter the server refuses fails the write.
 func (s *DLQSink) Write(ctx context.Context, docs []connectors.Doc) ([]connectors.Rejected, error) {
-	by := map[string][]any{}
+	by := map[string][]letter{}
 	var order []string
-	for _, d := range docs {
+	for i, d := range docs {
 		t := d.Target
 		if t == "" {
 			t = s.db + "." + s.coll
 		}
-		doc := d.Doc
-		if !slices.ContainsFunc(doc, func(e bson.E) bool { return e.Key == "_id" }) {
-			doc = append(bson.D{{Key: "_id", Value: bson.NewObjectID()}}, doc...)
+		l := letter{doc: d.Doc, index: i}
+		if !slices.ContainsFunc(d.Doc, func(e bson.E) bool { return e.Key == "_id" }) {
+			l.doc, l.ownID = append(bson.D{{Key: "_id", Value: bson.NewObjectID()}}, d.Doc...), true
 		}
 		if _, ok := by[t]; !ok {
 			order = append(order, t)
 		}
-		by[t] = append(by[t], doc)
+		by[t] = append(by[t], l)
 	}
 	for _, t := range order {
 		db, coll, _ := strings.Cut(t, ".")

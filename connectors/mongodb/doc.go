@@ -31,9 +31,17 @@
 //     _id. The driver resumes the stream itself after a resumable error;
 //     a Read that ends with its context leaves the driver's stream
 //     unusable, so the next Read reopens it after the last token seen.
-//     The position moves only with events: a stream whose config.pipeline
-//     filters out everything for long keeps an old token, which the oplog
-//     may no longer hold at a restart (ChangeStreamHistoryLost).
+//     The position moves without events too: Read asks one getMore at a
+//     time (TryNext), and the postBatchResumeToken of a reply with no
+//     event for weir (none happened, config.pipeline filtered them out,
+//     or fullDocumentOnly had nothing to emit) becomes the Source's
+//     Progress (connectors.Progresser), withdrawn before Read returns
+//     events. The runtime takes it on its tick and saves it like a
+//     message's position, after everything read before it was flushed,
+//     so a quiet or filtered stream's checkpoint keeps a token the oplog
+//     still holds. Its Topic is the collection's namespace, or the scope
+//     (db.*, db.{a,b}, *) for a wider stream; ResumeFrom takes the latest
+//     token whatever its namespace.
 //   - Lookup answers a batch with one find {field: {$in: values}};
 //     CachedLookup keeps answers per value for a TTL within a byte bound.
 //     Lookup.Aggregate runs a let+pipeline $lookup without an equality
@@ -56,9 +64,12 @@
 //   - DLQ inserts ASP-shaped dead letters; DLQSink (what the registry
 //     gives the runtime) inserts the letters the runtime shaped. Both send
 //     a failed insert again after a retryable error, with backoff, five
-//     times at most, with the same _ids: a duplicate key on _id in a retry
-//     is a letter the failed attempt wrote, counted as written; any other
-//     refusal fails the write, naming the letters.
+//     times at most, with the same _ids, and only the letters not known
+//     written: a duplicate key on _id in a retry is a letter the failed
+//     attempt wrote, counted as written — for an _id the caller gave, only
+//     once the stored document is read back and is this letter (another
+//     letter with that _id is a refusal); any other refusal fails the
+//     write, naming the letters.
 //
 // A source's errors say what to do where the user can do something: a
 // server without change streams (config.fallback: "poll", or a replica
@@ -94,6 +105,7 @@
 //	$changeStream options, scope, config.pipeline           -          yes    partly
 //	change events and their fields, resume tokens           -          yes    yes
 //	postBatchResumeToken as the last position of a batch    -          yes    -
+//	empty getMores' tokens as Progress, checkpointed        -          yes    -
 //	restart from a committed token (startAfter)             polling    yes    yes
 //	a processor restarted from its checkpoint (ResumeFrom)  polling    yes    -
 //	the driver's resume on resumable errors (43, labels)    -          yes    -

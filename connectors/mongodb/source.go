@@ -169,13 +169,23 @@ type Source struct {
 	lastID  bson.RawValue // the last _id read; zero before the first
 	polling bool
 
+	// handed is the last resume token Read handed out, with a message or
+	// as progress, so each advance is reported once. Read's alone.
+	handed bson.Raw
+
 	mu        sync.Mutex
 	committed connectors.Position
+	// progress is the stream's position past the last message Read
+	// returned, set while Read waits (getMores with no events), withdrawn
+	// when it returns messages (connectors.Progresser).
+	progress    connectors.Position
+	hasProgress bool
 }
 
 var (
-	_ connectors.Source  = (*Source)(nil)
-	_ connectors.Resumer = (*Source)(nil)
+	_ connectors.Source     = (*Source)(nil)
+	_ connectors.Resumer    = (*Source)(nil)
+	_ connectors.Progresser = (*Source)(nil)
 )
 
 // pollTokenKey marks a poll fallback's position, so StartAfter can tell it
@@ -423,7 +433,9 @@ func (s *Source) Read(ctx context.Context) ([]connectors.Message, error) {
 	defer cancel()
 	defer context.AfterFunc(ctx, cancel)()
 	for {
-		if !s.stream.Next(sctx) {
+		// One getMore at a time (TryNext, not Next, which loops over
+		// empty ones), so the position of each empty one is seen.
+		if !s.stream.TryNext(sctx) {
 			if err := ctx.Err(); err != nil {
 				if !s.stale {
 					s.stale = true
@@ -434,7 +446,14 @@ func (s *Source) Read(ctx context.Context) ([]connectors.Message, error) {
 			if err := s.stream.Err(); err != nil {
 				return nil, s.streamError("reading the change stream", err)
 			}
-			return nil, fmt.Errorf("mongodb source on %s: the change stream was closed by the server (invalidated: the collection or database was dropped or renamed)", s.scope)
+			if s.stream.ID() == 0 {
+				return nil, fmt.Errorf("mongodb source on %s: the change stream was closed by the server (invalidated: the collection or database was dropped or renamed)", s.scope)
+			}
+			// A getMore without events (none happened, or config.pipeline
+			// filtered them out): its postBatchResumeToken is where the
+			// stream is now.
+			s.advance(s.stream.ResumeToken())
+			continue
 		}
 		var msgs []connectors.Message
 		for {
@@ -452,10 +471,66 @@ func (s *Source) Read(ctx context.Context) ([]connectors.Message, error) {
 			}
 		}
 		if len(msgs) > 0 {
+			s.handOut(msgs[len(msgs)-1].Position.ResumeToken)
 			return msgs, nil
 		}
-		// Every event lacked a fullDocument under fullDocumentOnly.
+		// Every event lacked a fullDocument under fullDocumentOnly: the
+		// batch's token covers them.
+		s.advance(s.stream.ResumeToken())
 	}
+}
+
+// advance records a resume token the stream reached with no message to
+// carry it, for Progress; Read calls it with every message it read
+// returned already.
+func (s *Source) advance(tok bson.Raw) {
+	if tok == nil || slices.Equal([]byte(tok), []byte(s.handed)) {
+		return
+	}
+	s.handed = slices.Clone([]byte(tok))
+	s.mu.Lock()
+	s.progress, s.hasProgress = connectors.Position{Topic: s.progressTopic(), ResumeToken: s.handed}, true
+	s.mu.Unlock()
+}
+
+// handOut withdraws the progress before Read returns messages: their
+// positions are newer, and the progress must not be taken after them.
+func (s *Source) handOut(last bson.Raw) {
+	s.mu.Lock()
+	s.progress, s.hasProgress = connectors.Position{}, false
+	s.mu.Unlock()
+	if last != nil {
+		s.handed = last
+	}
+}
+
+// Progress is the change stream's resume token past the last message Read
+// returned, when getMores since then brought no message: the
+// postBatchResumeToken of a reply with no event (none happened, or the
+// server's config.pipeline filtered them out) or only events
+// fullDocumentOnly drops. ok is false otherwise, and always when polling
+// (an _id doesn't expire). Safe to call while Read runs
+// (connectors.Progresser).
+//
+// Its Topic is progressTopic's: the collection's namespace, the partition
+// of the collection's events; for a stream over several namespaces, whose
+// events are one partition each in the runtime, the scope's, a partition
+// of its own, whose token ResumeFrom weighs with the others' (the latest
+// wins).
+func (s *Source) Progress() (connectors.Position, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.progress, s.hasProgress
+}
+
+// progressTopic is the Topic of Progress's positions: "db.coll" for one
+// collection (its events' ns), else "db.{a,b}", "db.*" or "*" (the
+// cluster).
+func (s *Source) progressTopic() string {
+	if s.opts.DB == "" {
+		return "*"
+	}
+	return scopeName(s.opts)
 }
 
 // reopen replaces a stream whose Read ended with its context by a new one

@@ -173,3 +173,87 @@ func TestOpenDLQMockRefusals(t *testing.T) {
 		}
 	})
 }
+
+// ownLetters are letters that come with their own _ids, as a caller of the
+// Sink may give them.
+func ownLetters() []connectors.Doc {
+	return []connectors.Doc{
+		{Doc: bson.D{{Key: "_id", Value: int32(7)}, {Key: "operatorName", Value: "$merge"}, {Key: "errInfo", Value: bson.D{{Key: "reason", Value: "too large"}}}}, Target: "ops.dlq"},
+		{Doc: bson.D{{Key: "operatorName", Value: "$source"}, {Key: "_id", Value: int32(8)}, {Key: "errInfo", Value: bson.D{{Key: "reason", Value: "not a document"}}}}, Target: "ops.dlq"},
+	}
+}
+
+func foundReply(docs ...bson.D) bson.D {
+	batch := bson.A{}
+	for _, d := range docs {
+		batch = append(batch, d)
+	}
+	return bson.D{{Key: "ok", Value: 1}, {Key: "cursor", Value: bson.D{{Key: "id", Value: int64(0)}, {Key: "ns", Value: "ops.dlq"}, {Key: "firstBatch", Value: batch}}}}
+}
+
+// TestOpenDLQMockCollidingID: a letter whose own _id is already another
+// letter's (one of an earlier batch, not this write's lost attempt) is
+// not counted as written when the retry finds the duplicate: the write
+// reads the stored document back and, as it is not this letter, fails
+// naming it. When the stored document is this letter, it was written.
+func TestOpenDLQMockCollidingID(t *testing.T) {
+	t.Run("another letter", func(t *testing.T) {
+		sent := mockMongo(t,
+			errReply(91, "ShutdownInProgress", "shutting down"),
+			dupReply(1, 1, bson.D{{Key: "_id", Value: 1}}),
+			foundReply(bson.D{{Key: "_id", Value: int32(8)}, {Key: "operatorName", Value: "$validate"}, {Key: "errInfo", Value: bson.D{{Key: "reason", Value: "earlier"}}}}),
+		)
+		_, err := openDLQ(t).Write(t.Context(), ownLetters())
+		if err == nil || !strings.Contains(err.Error(), "refused 1 of 2") || !strings.Contains(err.Error(), "letter 1: its _id") || !strings.Contains(err.Error(), "is already another document's") {
+			t.Errorf("got %v", err)
+		}
+		if names := commandNames(sent()); !slices.Equal(names, []string{"insert", "insert", "find"}) {
+			t.Errorf("sent %v", names)
+		}
+	})
+	t.Run("this letter", func(t *testing.T) {
+		mockMongo(t,
+			errReply(91, "ShutdownInProgress", "shutting down"),
+			dupReply(1, 1, bson.D{{Key: "_id", Value: 1}}),
+			// As stored: the server moved _id first.
+			foundReply(bson.D{{Key: "_id", Value: int32(8)}, {Key: "operatorName", Value: "$source"}, {Key: "errInfo", Value: bson.D{{Key: "reason", Value: "not a document"}}}}),
+		)
+		if _, err := openDLQ(t).Write(t.Context(), ownLetters()); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("first attempt", func(t *testing.T) {
+		mockMongo(t, dupReply(1, 0, bson.D{{Key: "_id", Value: 1}}))
+		if _, err := openDLQ(t).Write(t.Context(), ownLetters()); err == nil || !strings.Contains(err.Error(), "letter 0") {
+			t.Errorf("got %v", err)
+		}
+	})
+}
+
+// TestOpenDLQMockResendsOnlyFailed: when the server answers per letter,
+// only the letters that failed with a retryable error are sent again; the
+// others were written.
+func TestOpenDLQMockResendsOnlyFailed(t *testing.T) {
+	sent := mockMongo(t,
+		bson.D{{Key: "ok", Value: 1}, {Key: "n", Value: 1}, {Key: "writeErrors", Value: bson.A{bson.D{
+			{Key: "index", Value: 1}, {Key: "code", Value: 11602}, {Key: "errmsg", Value: "operation was interrupted because of a replica set state change"}}}}},
+		bson.D{{Key: "ok", Value: 1}, {Key: "n", Value: 1}},
+	)
+	if _, err := openDLQ(t).Write(t.Context(), letters()); err != nil {
+		t.Fatal(err)
+	}
+	ids := insertIDs(t, sent())
+	if len(ids) != 2 || len(ids[0]) != 2 || !slices.Equal(ids[1], ids[0][1:]) {
+		t.Errorf("inserts sent _ids %v, want both letters, then the second alone", ids)
+	}
+}
+
+func commandNames(cmds []bson.Raw) []string {
+	var out []string
+	for _, c := range cmds {
+		if els, _ := c.Elements(); len(els) > 0 {
+			out = append(out, els[0].Key())
+		}
+	}
+	return out
+}
