@@ -2,6 +2,7 @@ package exec
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"sort"
 
@@ -280,7 +281,13 @@ func stDecAcc(acc Accumulator, d bson.D) error {
 			itd, _ := it.(bson.D)
 			keys, _ := getPath(itd, "keys").(bson.A)
 			out, _ := getPath(itd, "out").(bson.D)
+			if len(keys) != len(a.spec.dirs) {
+				return fmt.Errorf("a ranked value has %d sort keys, the sortBy %d", len(keys), len(a.spec.dirs))
+			}
 			a.items = append(a.items, ranked{keys: []any(keys), out: stCkptUnval(out)})
+		}
+		if len(a.items) > a.n {
+			return fmt.Errorf("%d values kept, n is %d", len(a.items), a.n)
 		}
 	case *firstNAcc:
 		a.vals = arr("vals")
@@ -310,11 +317,22 @@ func stDecSum(s *sum, d bson.D) error {
 	s.i, _ = toInt64(getPath(d, "i"))
 	s.overflow, _ = getPath(d, "overflow").(bool)
 	s.f, s.c = toFloat(getPath(d, "f")), toFloat(getPath(d, "c"))
+	// A sum never holds these (addFloat keeps c finite and zero once f
+	// is not); result would panic on a non-finite f+c with decimals.
+	if s.kind < notNumber || s.kind > kindDecimal || math.IsNaN(s.c) || math.IsInf(s.c, 0) {
+		return fmt.Errorf("a sum's state is not one a sum can have (kind %d, compensation %v)", s.kind, s.c)
+	}
 	s.dec = nil
 	if b, ok := getPath(d, "dec").(bson.Binary); ok {
 		s.dec = new(big.Float)
 		if err := s.dec.GobDecode(b.Data); err != nil {
 			return fmt.Errorf("decimal sum: %w", err)
+		}
+		// A sum of decimals is kept to 200 bits, within Decimal128's
+		// exponents; anything else (a damaged record) would make
+		// result's rounding take practically forever.
+		if exp := s.dec.MantExp(nil); s.dec.Prec() > 200 || s.dec.IsInf() || exp > 1<<15 || exp < -(1<<15) {
+			return fmt.Errorf("decimal sum: precision %d, exponent %d: not a sum of decimals", s.dec.Prec(), exp)
 		}
 	}
 	return nil

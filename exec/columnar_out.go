@@ -95,6 +95,11 @@ func newColOut(rt *stRuntime, src *mql.Source, ops []Operator) *colOut {
 	if strings.Contains(out.ts, ".") || out.ts == "_id" || (out.ts != "" && out.ts == out.meta) {
 		return nil
 	}
+	// A dotted metadata field name is a path the row path sets (nested,
+	// merged into a field of the message's); the encoder writes one key.
+	if strings.Contains(out.meta, ".") {
+		return nil
+	}
 	if len(ops) == 2 {
 		rs, ok := ops[0].(*RowStage)
 		if !ok {

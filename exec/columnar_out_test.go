@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"fmt"
+	"math/rand"
 	"strings"
 	"sync"
 	"testing"
@@ -241,6 +242,10 @@ func TestColumnarOutputPlan(t *testing.T) {
 		{`[{"$source": {"connectionName": "k", "topic": "t"}}, {"$project": {"a": 1}}, {"$project": {"a": 1}}]`, false},
 		{`[{"$source": {"connectionName": "k", "topic": "t"}}, {"$emit": {"connectionName": "k", "topic": "u"}}]`, false},
 		{`[{"$source": {"connectionName": "k", "db": "d", "coll": "c"}}]`, false},
+		// A dotted metadata field is a path the row path nests.
+		{`{"pipeline": [{"$source": {"connectionName": "k", "topic": "t"}}], "options": {"streamMetaFieldName": "m.x"}}`, false},
+		{`{"pipeline": [{"$source": {"connectionName": "k", "topic": "t"}}, {"$project": {"a": 1}}], "options": {"streamMetaFieldName": "m.x"}}`, false},
+		{`{"pipeline": [{"$source": {"connectionName": "k", "topic": "t"}}, {"$project": {"a": 1}}], "options": {"streamMetaFieldName": "m"}}`, true},
 	} {
 		p, _, err := mql.Decode([]byte(c.pipeline))
 		if err != nil {
@@ -266,6 +271,14 @@ var colLineCorpus = []string{
 	`{"a": {"$oid": "5F1D7F3E2B8F1C2A3B4C5D6E"}, "b": {"$numberDouble": "-0.0"}, "c": {"$numberDouble": "1"}, "d": {"$numberLong": "-0"}}`,
 	`{"a": -0, "b": -0.0, "c": 0e0, "d": 99999999999999999999, "e": -9223372036854775808, "f": 9223372036854775808}`,
 	`{"k\u2028": 1, "<": [{"$numberInt": "-5"}, [], {}, [[]]]}`,
+	`{"a": 1, "a": {"b": 2}, "_id": 3, "_id": 4}`,
+	`{"a": "\u00e9", "b": "\ud83d\ude00", "c": "\ud800"}`,
+	"{\"a\": \"\xff\xfe\", \"b\": \"\xe2\x80\xa8\"}",
+	`{"a": 1e400, "b": -1e400, "c": 1e-400}`,
+	`{"a": {"$numberDecimal": "1.5"}, "b": {"$date": {"$numberLong": "5"}}, "c": {"$date": "2026-01-01T00:00:00+01:00"}}`,
+	`{"a": {"$numberDouble": "1e400"}, "b": {"$numberLong": "9223372036854775808"}, "c": {"$numberInt": "2147483648"}}`,
+	`[{"a": 1}]`, `5`, `"s"`, `null`, ` {"a": [1, [2, [3, {"b": {"c": []}}]]]} `,
+	`{"_stream_meta": {"x": 1}, "_ts": 5, "": 1, "a.b": 2}`,
 }
 
 // FuzzColLine checks the line encoder against the driver: for a line in
@@ -337,4 +350,110 @@ func colCheckLine(t *testing.T, line string) {
 	if string(got) != string(want) {
 		t.Fatalf("line %q:\nencoder %s\ndriver  %s", line, got, want)
 	}
+}
+
+// colRandValue is a random Extended JSON value, inside and outside the
+// subset the line encoder writes: every number form, strings with
+// escapes and invalid UTF-8, wrappers of every type, nested documents
+// and arrays.
+func colRandValue(r *rand.Rand, depth int) string {
+	atoms := []string{`1`, `-1`, `0`, `-0`, `-0.0`, `0.5`, `1e3`, `1E-7`, `2147483647`, `2147483648`, `-2147483649`, `9223372036854775807`,
+		`9223372036854775808`, `-9223372036854775809`, `123456789012345678901`, `1e400`, `1.7976931348623157e308`, `4.9e-324`, `5e-325`,
+		`{"$numberLong": "42"}`, `{"$numberLong": "-9223372036854775808"}`, `{"$numberInt": "7"}`, `{"$numberInt": "2147483648"}`,
+		`{"$numberDouble": "NaN"}`, `{"$numberDouble": "-0.0"}`, `{"$numberDouble": "Infinity"}`, `{"$numberDouble": "1e400"}`,
+		`{"$numberDecimal": "1.5"}`, `{"$numberDecimal": "-0"}`, `{"$date": "2026-01-01T00:00:00Z"}`, `{"$date": "2026-01-01T00:00:00.5+01:00"}`,
+		`{"$date": {"$numberLong": "-5"}}`, `{"$date": 12}`, `{"$oid": "5f1d7f3e2b8f1c2a3b4c5d6e"}`, `{"$oid": "xyz"}`,
+		`null`, `true`, `false`, `"s"`, `""`, `"\u00e9"`, `"\ud83d\ude00"`, `"\ud800"`, "\"\xff\"", `"a\"b\\c\/d\n"`, "\"\u2028\"", `"<>&"`,
+		`"$x"`, `{"$x": 1}`, `{"$regularExpression": {"pattern": "a", "options": ""}}`, `{"$binary": {"base64": "AA==", "subType": "00"}}`,
+		`{"$timestamp": {"t": 1, "i": 2}}`, `{"$minKey": 1}`, `{"$undefined": true}`, `{"$symbol": "x"}`}
+	if depth < 3 {
+		switch r.Intn(6) {
+		case 0:
+			n := r.Intn(4)
+			var parts []string
+			for i := 0; i < n; i++ {
+				parts = append(parts, colRandValue(r, depth+1))
+			}
+			return "[" + strings.Join(parts, ", ") + "]"
+		case 1:
+			return colRandDoc(r, depth+1)
+		}
+	}
+	return atoms[r.Intn(len(atoms))]
+}
+
+// colRandDoc is a random message, with duplicate keys, _id anywhere,
+// _ts and _stream_meta, dotted, empty and $-prefixed keys.
+func colRandDoc(r *rand.Rand, depth int) string {
+	keys := []string{"_id", "a", "b", "c", "p", "_ts", "_stream_meta", "m", "d", "k\u00e9", "a.b", "", "$k", `e\u0041`}
+	n := r.Intn(5)
+	var parts []string
+	for i := 0; i < n; i++ {
+		k := keys[r.Intn(len(keys))]
+		if depth == 0 && r.Intn(3) > 0 {
+			k = keys[1+r.Intn(4)]
+		}
+		parts = append(parts, `"`+k+`": `+colRandValue(r, depth))
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// TestColumnarOutputRandom runs random messages (a few a JSON array or a
+// scalar) through pipelines the fast path writes itself, on both paths:
+// the output is the same.
+func TestColumnarOutputRandom(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	pipelines := []string{
+		`[{"$source": {"connectionName": "default", "topic": "t"}}]`,
+		`[{"$source": {"connectionName": "default", "topic": "t"}}, {"$project": {"a": 1, "b": 1}}]`,
+		`[{"$source": {"connectionName": "default", "topic": "t"}}, {"$project": {"_id": 0, "a": 1, "_ts": 1}}]`,
+		`[{"$source": {"connectionName": "default", "topic": "t"}}, {"$project": {"_id": 1, "x": "$a", "y": "$b.c", "z": {"$add": ["$a", "$b", 1]}}}]`,
+		`[{"$source": {"connectionName": "default", "topic": "t"}}, {"$match": {"a": {"$gt": 0}}}, {"$project": {"c": 1, "x": {"$multiply": ["$a", 2.5]}, "y": {"$subtract": ["$b", "$a"]}}}]`,
+		`[{"$source": {"connectionName": "default", "topic": "t"}}, {"$match": {"a": {"$ne": "s"}, "b": {"$lte": 5}}}, {"$project": {"_id": 0, "a": 1, "p": {"$add": ["$p"]}}}]`,
+		`{"pipeline": [{"$source": {"connectionName": "default", "topic": "t"}}, {"$project": {"_id": 0, "a": "$a", "b": "$b"}}], "options": {"streamMetaFieldName": ""}}`,
+		`{"pipeline": [{"$source": {"connectionName": "default", "topic": "t"}}, {"$project": {"a": 1, "p": 1}}], "options": {"streamMetaFieldName": "m"}}`,
+		`[{"$source": {"connectionName": "default", "topic": "t"}}, {"$project": {"x": "$a.b", "y": {"$add": ["$a.b", 1]}, "a": 1}}]`,
+		`{"pipeline": [{"$source": {"connectionName": "default", "topic": "t", "tsFieldName": "d"}}, {"$project": {"a": 1, "d": 1}}]}`,
+		`[{"$source": {"connectionName": "default", "topic": "t", "timeField": "$d"}}, {"$project": {"a": 1, "_ts": 1, "x": "$d"}}]`,
+		`[{"$source": {"connectionName": "default", "topic": "t", "timeField": {"$toDate": "$d"}}}, {"$match": {"a": {"$mod": [2, 0]}}}]`,
+	}
+	for iter := 0; iter < 8; iter++ {
+		var lines []string
+		for i := 0; i < 200; i++ {
+			l := colRandDoc(r, 0)
+			if r.Intn(3) == 0 {
+				l = strings.Replace(l, "{", `{"d": {"$date": "2026-01-01T00:00:0`+fmt.Sprint(r.Intn(10))+`Z"}, `, 1)
+				l = strings.Replace(l, ", }", "}", 1)
+			}
+			switch r.Intn(40) {
+			case 0:
+				l = "[" + l + "]"
+			case 1:
+				l = "5"
+			case 2:
+				l = " " + l + " \n"
+			}
+			lines = append(lines, l)
+		}
+		msgs := colMsgs(lines...)
+		for pi, pl := range pipelines {
+			for _, batch := range []int{1, 64} {
+				row, _ := colOutTestRun(t, pl, msgs, batch, false)
+				col, _ := colOutTestRun(t, pl, msgs, batch, true)
+				if col != row {
+					t.Fatalf("iter %d pipeline %d batch %d differs\n%s", iter, pi, batch, colDiff(col, row))
+				}
+			}
+		}
+	}
+}
+
+// colMsgs are lines as messages of one partition, a millisecond apart.
+func colMsgs(lines ...string) []connectors.Message {
+	var msgs []connectors.Message
+	for i, l := range lines {
+		msgs = append(msgs, connectors.Message{Value: []byte(l), Time: stEpochNow().Add(time.Duration(i) * time.Millisecond),
+			Position: connectors.Position{Topic: "t", Partition: 0, Offset: int64(i)}})
+	}
+	return msgs
 }

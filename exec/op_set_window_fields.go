@@ -17,10 +17,11 @@ import (
 //
 // A stream is taken to arrive in sortBy order within a partition (as it
 // does when sortBy is the event time of an ordered source), so a window
-// that ends at the current document (hi "current", 0 or below) is complete
-// at once, and one that reaches past it is complete when the partition
-// holds the documents it reaches: n later documents for documents: [… , n],
-// one sorting after key + x for range: [… , x], and for hi "unbounded"
+// that ends at the current document (hi "current", documents hi 0 or
+// below, range hi below 0) is complete at once, and one that reaches past
+// it is complete when the partition holds the documents it reaches: n
+// later documents for documents: [… , n], one sorting after key + x for
+// range: [… , x] (x ≥ 0: range hi 0 takes in later ties), and for hi "unbounded"
 // (or the functions that span the whole partition: an accumulator without
 // a window, $linearFill, $shift with a positive by) only the end of the
 // input, a bounded source's last watermark. Until then the document is
@@ -85,9 +86,12 @@ func newSetWindowFields(rt *stRuntime, s *mql.SetWindowFields, path mql.Path) (*
 			switch hi := w.Hi; {
 			case hi == "unbounded":
 				ahead.toEnd = true
-			case hi == "current" || toFloat(hi) <= 0:
-			case w.Range:
+			case hi == "current":
+			case w.Range && toFloat(hi) >= 0:
+				// A range reaching the current key (hi 0) takes in the
+				// later rows that tie with it.
 				ahead.rng = true
+			case toFloat(hi) <= 0:
 			default:
 				ahead.docs, _ = exactInt(hi)
 			}
