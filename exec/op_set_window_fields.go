@@ -36,7 +36,11 @@ import (
 // reach: the last n documents for documents: [-n, …], the sortBy range for
 // range windows, everything for unbounded ones (bounded by MemoryLimit).
 // For arrival in sortBy order the results equal the reference runner's.
-// Per row; not columnar.
+// When every output runs from the partition's start to the current
+// document (an accumulator over [unbounded, current] or without a window,
+// a rank), a partition keeps running state, so a document arriving in
+// order costs O(1), not a pass over the partition
+// (op_set_window_fields_running.go). Per row; not columnar.
 type SetWindowFieldsStage struct {
 	rt     *stRuntime
 	stage  *mql.SetWindowFields
@@ -47,6 +51,11 @@ type SetWindowFieldsStage struct {
 	// reaches (stSwfAhead).
 	ahead []stSwfAhead
 	parts map[string]*stSwfPart
+	// run is, per output, how it is kept running, nil when one output
+	// cannot be (op_set_window_fields_running.go); runEmits and runRanks
+	// are what stSwfRunning reports.
+	run                []stSwfRunOut
+	runEmits, runRanks bool
 	// order is the partitions' keys in order of first arrival, for
 	// flushing them in a stable order.
 	order []string
@@ -58,6 +67,9 @@ type stSwfPart struct {
 	// pending is how many of the last rows are held, not yet emitted:
 	// the rows before them were emitted.
 	pending int
+	// run is the running state over rows, nil until the next document
+	// appended in order rebuilds it.
+	run *stSwfRun
 }
 
 // stSwfAhead is how far an output's window reaches past the current
@@ -113,6 +125,7 @@ func newSetWindowFields(rt *stRuntime, s *mql.SetWindowFields, path mql.Path) (*
 		o.frames = append(o.frames, &winFrame{bounds: out.Window, sortBy: s.SortBy})
 		o.ahead = append(o.ahead, ahead)
 	}
+	o.run, o.runEmits, o.runRanks = stSwfRunning(s, o.funcs)
 	return o, nil
 }
 
@@ -154,6 +167,15 @@ func (o *SetWindowFieldsStage) Process(ctx context.Context, b *RowBatch, emit Em
 		if !late {
 			pt.pending++
 		}
+		if at == len(pt.rows)-1 {
+			var ok bool
+			if out.Rows, ok = o.processRunning(pt, out.Rows); ok {
+				continue
+			}
+		}
+		// The full computation may see a history the running state does
+		// not hold.
+		pt.run = nil
 		docs, vals, err := o.compute(pt)
 		if err != nil {
 			// The row leaves the partition's history: it never happened.
@@ -206,6 +228,18 @@ func (o *SetWindowFieldsStage) result(rw StreamRow, vals [][]any, i int) StreamR
 	doc := cloneDoc(rw.Doc)
 	for k := range o.funcs {
 		if v := vals[k][i]; !IsMissing(v) {
+			doc = setPath(doc, o.stage.Output[k].Field, v)
+		}
+	}
+	rw.Doc = doc
+	return rw
+}
+
+// resultRow is rw with its outputs set to vals, one per output.
+func (o *SetWindowFieldsStage) resultRow(rw StreamRow, vals []any) StreamRow {
+	doc := cloneDoc(rw.Doc)
+	for k, v := range vals {
+		if !IsMissing(v) {
 			doc = setPath(doc, o.stage.Output[k].Field, v)
 		}
 	}
@@ -311,6 +345,7 @@ func (o *SetWindowFieldsStage) Watermark(ctx context.Context, t time.Time, emit 
 		if pt == nil || pt.pending == 0 {
 			continue
 		}
+		pt.run = nil
 		docs, vals, err := o.compute(pt)
 		if err != nil {
 			// Every held row passed compute when it arrived; a failure
