@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/jackc/pgx/v5/pgproto3"
+	"github.com/xdg-go/stringprep"
 )
 
 // scramIterations is PostgreSQL's default scram_iterations.
@@ -218,12 +219,23 @@ func NewCredential(password string) (Credential, error) {
 }
 
 func deriveCredential(password string, salt []byte, iterations int) (Credential, error) {
-	salted, err := pbkdf2.Key(sha256.New, password, salt, iterations, sha256.Size)
+	salted, err := pbkdf2.Key(sha256.New, saslprep(password), salt, iterations, sha256.Size)
 	if err != nil {
 		return Credential{}, err
 	}
 	stored := sha256.Sum256(hmacSHA256(salted, "Client Key"))
 	return Credential{Salt: salt, Iterations: iterations, StoredKey: stored[:], ServerKey: hmacSHA256(salted, "Server Key")}, nil
+}
+
+// saslprep normalizes a password as PostgreSQL and libpq do before SCRAM
+// (RFC 4013 SASLprep: NFKC, mapped and prohibited characters), so a
+// non-ASCII password typed into psql matches the one weir was given;
+// like PostgreSQL, a password SASLprep refuses is used as it is.
+func saslprep(password string) string {
+	if p, err := stringprep.SASLprep.Prepare(password); err == nil {
+		return p
+	}
+	return password
 }
 
 // verify checks a cleartext password against the verifier.

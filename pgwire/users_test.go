@@ -3,8 +3,10 @@ package pgwire
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -138,5 +140,53 @@ func TestUsersFileDocExample(t *testing.T) {
 			continue
 		}
 		c.Close(context.Background())
+	}
+}
+
+// TestPasswordSASLprep: libpq (psql) normalizes a password with SASLprep
+// before SCRAM, as PostgreSQL does when it stores one; weir does too, so
+// a password set as "Ⅸ" (U+2168, NFKC "IX") lets psql in with what the
+// user typed, in SCRAM and in cleartext, and a verifier PostgreSQL made
+// for it works.
+func TestPasswordSASLprep(t *testing.T) {
+	psql, err := exec.LookPath("psql")
+	if err != nil {
+		t.Skip("psql is not installed (Debian's postgresql-client)")
+	}
+	login := func(addr, pw string) error {
+		host, port, _ := splitAddr(addr)
+		cmd := exec.Command(psql, "-X", "-At", "-h", host, "-p", port, "-U", "weir", "-d", "weir", "-c", "SELECT 1")
+		cmd.Env = append(os.Environ(), "PGPASSWORD="+pw, "PGSSLMODE=disable", "PGCONNECT_TIMEOUT=5")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("%v: %s", err, out)
+		}
+		return nil
+	}
+	for _, cleartext := range []bool{false, true} {
+		_, addr := testServer(t, func(s *Server) { s.Password, s.AllowCleartext = "\u2168", cleartext })
+		if err := login(addr, "\u2168"); err != nil {
+			t.Errorf("cleartext=%v: psql with the password as set: %v", cleartext, err)
+		}
+		if err := login(addr, "IX"); err != nil {
+			t.Errorf("cleartext=%v: psql with its SASLprep form: %v", cleartext, err)
+		}
+		if err := login(addr, "I"); err == nil {
+			t.Errorf("cleartext=%v: a wrong password got in", cleartext)
+		}
+	}
+	url := pgtest.URL(t)
+	rows := pgtest.Query(t, url, `SET password_encryption = 'scram-sha-256';
+DROP ROLE IF EXISTS weir_saslprep_test;
+CREATE ROLE weir_saslprep_test LOGIN PASSWORD '`+"\u2168"+`';
+SELECT rolpassword FROM pg_authid WHERE rolname = 'weir_saslprep_test';
+DROP ROLE weir_saslprep_test;`)
+	cred, err := ParseCredential(rows[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, addr := testServer(t, func(s *Server) { s.Users = map[string]Credential{"weir": cred} })
+	if err := login(addr, "\u2168"); err != nil {
+		t.Errorf("PostgreSQL's verifier: %v", err)
 	}
 }
