@@ -82,6 +82,7 @@ func (w *TimeWindow) Process(ctx context.Context, b *RowBatch, emit Emit) error 
 		t := rw.Time.UnixMilli()
 		added := false
 		var lateEnd time.Time
+		n := int64(-1) // the row's size, measured once for all its windows
 		for start := refFloorDiv(t-off, hop)*hop + off; start > t-size; start -= hop {
 			end := time.UnixMilli(start + size).UTC()
 			if w.closed(end) {
@@ -95,7 +96,9 @@ func (w *TimeWindow) Process(ctx context.Context, b *RowBatch, emit Emit) error 
 				win = &stWin{}
 				w.open[start] = win
 			}
-			n := stRowSize(rw)
+			if n < 0 {
+				n = stRowSize(rw)
+			}
 			win.rows = append(win.rows, *rw)
 			win.bytes += n
 			if err := w.rt.mem.grow(string(w.path), n); err != nil {
