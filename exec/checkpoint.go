@@ -241,16 +241,25 @@ func (p *Processor) stSetupCheckpoint() error {
 	p.ckpt = &stCkpt{store: store, every: every, last: env.Now()}
 	b, err := store.Load()
 	if err != nil {
-		return fmt.Errorf("checkpoint %s: %w", store.Name(), err)
+		return &stCkptError{fmt.Errorf("checkpoint %s: %w", store.Name(), err)}
 	}
 	if b == nil {
 		return nil
 	}
 	if err := p.stRestore(b); err != nil {
-		return fmt.Errorf("checkpoint %s: %w", store.Name(), err)
+		return &stCkptError{fmt.Errorf("checkpoint %s: %w", store.Name(), err)}
 	}
 	return nil
 }
+
+// stCkptError is Build failing on the checkpoint it was to resume from
+// (unreadable, corrupted, another pipeline's), not on the pipeline: the
+// engine does not run such a pipeline on the reference runner, which
+// would start over from the beginning of the input without a word.
+type stCkptError struct{ err error }
+
+func (e *stCkptError) Error() string { return e.err.Error() }
+func (e *stCkptError) Unwrap() error { return e.err }
 
 // stRestore decodes a checkpoint record and hands each operator its state.
 func (p *Processor) stRestore(b []byte) error {

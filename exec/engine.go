@@ -432,12 +432,13 @@ func (e *Engine) CreateProcessor(p *mql.Processor, orReplace bool) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if old, ok := e.procs[p.Name]; ok {
-		if !orReplace {
-			return fmt.Errorf("stream processor %q %w", p.Name, ErrExists)
-		}
-		e.engStopLocked(old)
+	if _, ok := e.procs[p.Name]; ok && !orReplace {
+		return fmt.Errorf("stream processor %q %w", p.Name, ErrExists)
 	}
+	// The run being replaced ends before its successor exists: its final
+	// checkpoint and its record must not land after the new processor's
+	// (its record would bring the old pipeline back at the next start).
+	e.engStopWaitLocked(p.Name)
 	now := e.cfg.Now()
 	ep := &engProc{proc: p, rec: engProcRecord{Name: p.Name, State: StateCreated, Pipeline: pipeline, Created: now, Changed: now}}
 	if err := e.engSaveLocked(ep); err != nil {
@@ -550,6 +551,10 @@ func (e *Engine) engStartLocked(ep *engProc) error {
 			ep.rec.State = StateStopped
 		}
 		ep.stop = nil
+		if e.procs[ep.rec.Name] != ep {
+			// Dropped or replaced: its record is gone or another's.
+			return
+		}
 		if serr := e.engSaveLocked(ep); serr != nil {
 			e.log.Error("saving processor state", "processor", ep.rec.Name, "err", serr)
 		}
@@ -574,6 +579,10 @@ func (e *Engine) StopProcessor(name string) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.procs[name] != ep {
+		// Dropped or replaced while it stopped: nothing left to record.
+		return nil
+	}
 	ep.rec.State, ep.rec.Changed = StateStopped, e.cfg.Now()
 	return e.engSaveLocked(ep)
 }
@@ -594,21 +603,39 @@ func (e *Engine) engStopLocked(ep *engProc) chan struct{} {
 	return ep.done
 }
 
+// engStopWaitLocked stops the processor called name, if it runs, and waits
+// for its run to end, releasing e.mu meanwhile; it returns with e.mu held
+// and no run of that name going on (a START while it waited is stopped
+// too).
+func (e *Engine) engStopWaitLocked(name string) {
+	for {
+		ep, ok := e.procs[name]
+		if !ok {
+			return
+		}
+		done := e.engStopLocked(ep)
+		if done == nil {
+			return
+		}
+		e.mu.Unlock()
+		<-done
+		e.mu.Lock()
+	}
+}
+
 // DropProcessor stops and forgets a processor.
 func (e *Engine) DropProcessor(name string) error {
 	e.mu.Lock()
-	ep, err := e.engGetLocked(name)
-	if err != nil {
-		e.mu.Unlock()
+	defer e.mu.Unlock()
+	if _, err := e.engGetLocked(name); err != nil {
 		return err
 	}
-	done := e.engStopLocked(ep)
-	e.mu.Unlock()
-	if done != nil {
-		<-done
+	// Its last run ends, final checkpoint written, before its checkpoints
+	// are removed; a START meanwhile is stopped as well.
+	e.engStopWaitLocked(name)
+	if _, err := e.engGetLocked(name); err != nil {
+		return err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	delete(e.procs, name)
 	if path := e.engStatePath("processors", name); path != "" {
 		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {

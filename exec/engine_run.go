@@ -131,7 +131,8 @@ func (e *Engine) engRun(ctx context.Context, p *mql.Processor, out func(bson.D) 
 	}
 	proc, err := Build(run, env)
 	if err != nil {
-		if fileOnly {
+		var ckpt *stCkptError
+		if fileOnly && !errors.As(err, &ckpt) {
 			// A stage the streaming runtime refuses: bounded input lets
 			// the reference runner produce the result.
 			opened.Close()
@@ -217,6 +218,25 @@ func engFileOnly(p *mql.Processor, reg *registry.Registry) bool {
 	if d := p.Options.DLQ; d != nil {
 		names = append(names, d.ConnectionName)
 	}
+	// Stages inside others (a window's $lookup, a $lookup's pipeline)
+	// name connections too: the reference runner opens files only.
+	var walk func(v any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case bson.D:
+			for _, e := range t {
+				if s, ok := e.Value.(string); ok && e.Key == "connectionName" {
+					names = append(names, s)
+				}
+				walk(e.Value)
+			}
+		case bson.A:
+			for _, e := range t {
+				walk(e)
+			}
+		}
+	}
+	walk(mql.EncodeProcessor(p))
 	for _, n := range names {
 		if c, err := reg.Resolve(n); err != nil || c.Kind != registry.File {
 			return false

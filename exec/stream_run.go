@@ -116,11 +116,17 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 	st.progresser, _ = p.source.(connectors.Progresser)
 
 	readCtx, stopRead := context.WithCancel(ctx)
-	defer stopRead()
 	reads := make(chan stRead)
 	st.commitCh = make(chan []connectors.Position, 1)
 	readerDone := make(chan struct{})
 	go st.reader(readCtx, reads, readerDone)
+	// However Run ends (an operator's or a sink's error too), the reader
+	// has left Read and Commit before it returns: the caller closes the
+	// source next, and a source is not asked to close while it reads.
+	defer func() {
+		stopRead()
+		<-readerDone
+	}()
 	tick := time.NewTicker(p.env.Tick)
 	defer tick.Stop()
 

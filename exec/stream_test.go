@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -301,5 +302,41 @@ func TestStreamSinkRejectionsGoToTheDLQ(t *testing.T) {
 	if len(dlq.written) != 1 || dlq.written[0].Target != "x.dlq" || getPath(dlq.written[0].Doc, "errInfo.reason") != "E11000 duplicate key" ||
 		getPath(dlq.written[0].Doc, "processorName") != "p1" {
 		t.Errorf("dlq %v", dlq.written)
+	}
+}
+
+// stSlowStopSource is a live source whose Read takes a while to return
+// once its context ends, as a driver tearing down a request does; it
+// counts the Reads under way.
+type stSlowStopSource struct {
+	*stMemSource
+	reading atomic.Int32
+}
+
+func (s *stSlowStopSource) Read(ctx context.Context) ([]connectors.Message, error) {
+	s.reading.Add(1)
+	defer s.reading.Add(-1)
+	msgs, err := s.stMemSource.Read(ctx)
+	if ctx.Err() != nil {
+		time.Sleep(50 * time.Millisecond)
+	}
+	return msgs, err
+}
+
+// TestStreamRunFailureWaitsForTheReader: when Run fails (here a sink's
+// flush), it returns only once the reader has left Read, so the caller
+// closing the source next does not close it under a Read.
+func TestStreamRunFailureWaitsForTheReader(t *testing.T) {
+	src := &stSlowStopSource{stMemSource: newMemSource([]connectors.Message{stMsg("in", 0, 0, stDoc("a", 1, 0))}, 1, true)}
+	out := &stMemSink{failFlush: true}
+	pr := stBuild(t, `[{"$source": {"connectionName": "default", "topic": "in"}}]`,
+		BuildEnv{Sources: map[string]connectors.Source{"default": src}, Output: out,
+			Tick: time.Millisecond, FlushEvery: time.Millisecond})
+	err := pr.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("Run: %v, want the sink's flush error", err)
+	}
+	if n := src.reading.Load(); n != 0 {
+		t.Fatalf("Run returned with %d Read(s) under way", n)
 	}
 }

@@ -285,8 +285,11 @@ func (r *runner) run(ctx context.Context, p *mql.Processor) error {
 	case proc = <-started:
 	case err := <-ran:
 		// Ended before running: it failed to open or build, or the
-		// reference runner ran it.
+		// reference runner ran it. Or it ran to its end already: started
+		// is closed before ran is sent, so this does not wait, and a
+		// processor that ran still gets its report.
 		ran <- err
+		proc = <-started
 	}
 	if proc == nil {
 		err := <-ran
