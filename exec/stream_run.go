@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -129,6 +130,12 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 	}()
 	tick := time.NewTicker(p.env.Tick)
 	defer tick.Stop()
+	// A batch already read, and a tick's flush, finish when a stop comes
+	// in the middle of them (within stopGrace), so Ctrl-C or STOP ends
+	// the run gracefully rather than with "context canceled" from a sink
+	// or a lookup cut short.
+	wctx, cancelWork := stGrace(ctx, stopGrace)
+	defer cancelWork()
 
 	// stop ends the run gracefully: the reader has stopped, so Commit is
 	// not called concurrently with Read.
@@ -174,20 +181,46 @@ func (p *Processor) Run(ctx context.Context) (err error) {
 				<-readerDone
 				return fmt.Errorf("connection %s: %w", p.srcLabel, r.err)
 			}
-			if err := st.messages(ctx, r.msgs); err != nil {
+			if err := st.messages(wctx, r.msgs); err != nil {
 				if errors.Is(err, errLimitReached) {
 					return stop(false)
 				}
 				return err
 			}
 		case <-tick.C:
-			if err := st.tick(ctx); err != nil {
+			if err := st.tick(wctx); err != nil {
 				if errors.Is(err, errLimitReached) {
 					return stop(false)
 				}
 				return err
 			}
 		}
+	}
+}
+
+// stopGrace bounds how long work under way when a run is stopped may
+// take to finish: a sink that can't flush (a broker gone) must not keep a
+// stop waiting for ever.
+const stopGrace = 10 * time.Second
+
+// stGrace returns a context that ends grace after ctx does.
+func stGrace(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	g, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var timer *time.Timer
+	var mu sync.Mutex
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		timer = time.AfterFunc(grace, cancel)
+		mu.Unlock()
+	})
+	return g, func() {
+		stop()
+		mu.Lock()
+		if timer != nil {
+			timer.Stop()
+		}
+		mu.Unlock()
+		cancel()
 	}
 }
 

@@ -340,3 +340,59 @@ func TestStreamRunFailureWaitsForTheReader(t *testing.T) {
 		t.Fatalf("Run returned with %d Read(s) under way", n)
 	}
 }
+
+// stBlockingSink blocks in Write until released, and fails with the
+// context's error if that ended first, as a network sink does.
+type stBlockingSink struct {
+	stMemSink
+	entered, release chan struct{}
+}
+
+func (s *stBlockingSink) Write(ctx context.Context, docs []connectors.Doc) ([]connectors.Rejected, error) {
+	select {
+	case s.entered <- struct{}{}:
+	default:
+	}
+	select {
+	case <-s.release:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return s.stMemSink.Write(ctx, docs)
+}
+
+// A stop (Ctrl-C, STOP) that comes while a batch is in a sink lets the
+// batch finish: Run ends gracefully, the output is flushed and its
+// position committed, rather than failing with "context canceled".
+func TestStreamStopDuringASinkWrite(t *testing.T) {
+	src := newMemSource([]connectors.Message{stMsg("in", 0, 0, stDoc("a", 1, 0))}, 1, true)
+	out := &stBlockingSink{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	pr := stBuild(t, `[{"$source": {"connectionName": "default", "topic": "in"}}]`,
+		BuildEnv{Sources: map[string]connectors.Source{"default": src}, Output: out,
+			Tick: time.Millisecond, FlushEvery: time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- pr.Run(ctx) }()
+	select {
+	case <-out.entered:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the sink never got the document")
+	}
+	cancel()
+	time.Sleep(20 * time.Millisecond)
+	close(out.release)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v, want a graceful stop", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not stop")
+	}
+	if out.flushed != 1 {
+		t.Errorf("flushed %d document(s), want 1", out.flushed)
+	}
+	if c := src.committed(); len(c) == 0 || c[len(c)-1][0].Offset != 0 {
+		t.Errorf("commits %v, want offset 0 committed", c)
+	}
+}
