@@ -60,10 +60,16 @@ golden:
 docs:
 	$(GO) run ./cmd/weir docs -w docs
 
+# Every fuzz target for FUZZTIME each (default a minute; `make fuzz FUZZTIME=10m`
+# for a longer hunt). `go test` runs each target's seeds and saved failures.
+FUZZTIME ?= 60s
+FUZZ := ./parser:FuzzParse ./planner:FuzzPlan ./planner/mql:FuzzParseExpr ./planner/mql:FuzzDecode \
+	./exec:FuzzDecoder ./exec:FuzzColSafeExtJSON ./exec:FuzzColLine ./pgwire:FuzzCatalogSQL
 fuzz:
-	$(GO) test ./parser -run '^$$' -fuzz FuzzParse -fuzztime 60s -fuzzminimizetime 5s
-	$(GO) test ./planner/mql -run '^$$' -fuzz FuzzParseExpr -fuzztime 60s -fuzzminimizetime 5s
-	$(GO) test ./planner/mql -run '^$$' -fuzz FuzzDecode -fuzztime 60s -fuzzminimizetime 5s
+	@set -e; for t in $(FUZZ); do \
+	  pkg=$${t%%:*}; name=$${t##*:}; echo "== $$name ($$pkg)"; \
+	  $(GO) test $$pkg -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s; \
+	done
 
 clean:
 	rm -rf bin
