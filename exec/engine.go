@@ -70,10 +70,31 @@ type EngineConfig struct {
 	ConnectTimeout time.Duration
 	// Tick and FlushEvery are the runtime's (BuildEnv); 0 is its default.
 	Tick, FlushEvery time.Duration
+	// MemoryLimit bounds each run's operator state in bytes (BuildEnv's);
+	// 0 is DefaultMemoryLimit, negative is unlimited.
+	MemoryLimit int64
 	// Logger receives lifecycle events; nil discards them.
 	Logger *slog.Logger
 	// Now is the processing-time clock; nil is time.Now.
 	Now func() time.Time
+}
+
+// DefaultMemoryLimit bounds a processor's or a query's operator state
+// (window rows, groups, $setWindowFields history) unless the engine is
+// configured otherwise (--memory-limit): past it the run fails with an
+// error naming the operator, rather than the process running out of
+// memory.
+const DefaultMemoryLimit = 1 << 30
+
+// memoryLimit is the MemoryLimit a run gets: BuildEnv's 0 is unlimited.
+func (c EngineConfig) memoryLimit() int64 {
+	switch {
+	case c.MemoryLimit == 0:
+		return DefaultMemoryLimit
+	case c.MemoryLimit < 0:
+		return 0
+	}
+	return c.MemoryLimit
 }
 
 // Errors the engine returns, wrapped with the name concerned; pgwire maps

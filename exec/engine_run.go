@@ -111,7 +111,7 @@ func (e *Engine) engRun(ctx context.Context, p *mql.Processor, out func(bson.D) 
 	env := BuildEnv{
 		Sources: opened.Sources, Sinks: opened.Sinks, Lookups: opened.Lookups,
 		Connections: opened.Connections, DLQ: opened.DLQ, Now: e.cfg.Now,
-		Tick: e.cfg.Tick, FlushEvery: e.cfg.FlushEvery,
+		Tick: e.cfg.Tick, FlushEvery: e.cfg.FlushEvery, MemoryLimit: e.cfg.memoryLimit(),
 		Output: opts.Output, CheckpointDir: opts.CheckpointDir,
 	}
 	if opts.DLQ != nil {

@@ -223,7 +223,7 @@ type stMemory struct {
 func (m *stMemory) grow(op string, n int64) error {
 	used := m.used.Add(n)
 	if m.limit > 0 && used > m.limit {
-		return fmt.Errorf("%s: state needs %d bytes, over the memory limit of %d bytes", op, used, m.limit)
+		return fmt.Errorf("%s: state needs %d bytes, over the memory limit of %d bytes (--memory-limit): shorten its windows, bound its $setWindowFields windows (a window from \"unbounded\" keeps every row of its partition), or raise the limit", op, used, m.limit)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -18,6 +19,8 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/dustin/go-humanize"
 
 	"github.com/weir-stream/weir/connectors"
 	"github.com/weir-stream/weir/connectors/registry"
@@ -86,8 +89,9 @@ func runRunContext(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	name := fs.String("name", "", "the processor's name: DLQ documents show it, a Kafka source's consumer group is weir-NAME (default: the pipeline's name, else the file's)")
 	timeout := fs.Duration("connect-timeout", 0, "bound on reaching each connection at start-up (default: each connection's own, 10s)")
 	state := fs.String("state", "", "checkpoint directory: each processor keeps its window state and source positions in DIR/NAME and resumes from them on the next run")
+	memLimit := fs.String("memory-limit", "", "bound on each processor's operator state (window rows, groups, $setWindowFields history), e.g. 512MiB; past it the processor fails naming the operator (default 1GiB; 0 for none)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: weir run [--conn NAME=URI]... [--config weir.yaml] [--name NAME] [--state DIR] FILE|-")
+		fmt.Fprintln(stderr, "usage: weir run [--conn NAME=URI]... [--config weir.yaml] [--name NAME] [--state DIR] [--memory-limit SIZE] FILE|-")
 		fmt.Fprintln(stderr, "Runs a .sql file or a .json MQL pipeline on the streaming runtime.")
 		fmt.Fprintln(stderr, "Over file:DIR connections it reads its input to the end and exits: stream NAME is DIR/NAME.jsonl,")
 		fmt.Fprintln(stderr, "collection DB.COLL is DIR/DB/COLL.jsonl; $emit appends, $merge upserts into the collection's file,")
@@ -143,8 +147,12 @@ func runRunContext(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	}
 	// The engine `weir serve` and the playground drive runs the
 	// processors here too, in the foreground and unregistered.
+	limit, err := parseMemoryLimit(*memLimit)
+	if err != nil {
+		return badInput("weir run: --memory-limit: %v", err)
+	}
 	eng, err := exec.OpenEngine(exec.EngineConfig{
-		Registry: reg, ConnectTimeout: *timeout,
+		Registry: reg, ConnectTimeout: *timeout, MemoryLimit: limit,
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {
@@ -341,6 +349,25 @@ func (r *runner) run(ctx context.Context, p *mql.Processor) error {
 	}
 	report.report(r.stderr, p.Name)
 	return nil
+}
+
+// parseMemoryLimit reads --memory-limit: a size such as 512MiB or 2GB
+// (EngineConfig.MemoryLimit: "" is the default, "0" none).
+func parseMemoryLimit(v string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := humanize.ParseBytes(v)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a size (512MiB, 2GB, 0 for none)", v)
+	}
+	if n == 0 {
+		return -1, nil
+	}
+	if n > math.MaxInt64 {
+		return 0, fmt.Errorf("%q is too large", v)
+	}
+	return int64(n), nil
 }
 
 // checkpointDir is where p keeps its checkpoints: DIR/NAME under --state.

@@ -124,6 +124,8 @@ func TestRunExitStatuses(t *testing.T) {
 		"ok.json":      `[{"$source": {"connectionName": "kafka", "topic": "orders"}}]`,
 		"missing.json": `[{"$source": {"connectionName": "kafka", "topic": "nope"}}]`,
 		"bad.json":     `[{"$source": {"connectionName": "kafka", "topic": "orders"}}, {"$frobnicate": {}}]`,
+		"running.json": `[{"$source": {"connectionName": "kafka", "topic": "orders"}},
+			{"$setWindowFields": {"sortBy": {"v": 1}, "output": {"run": {"$sum": "$v"}}}}]`,
 	})
 	conn := "kafka=file:" + dir
 	for _, tc := range []struct {
@@ -143,6 +145,11 @@ func TestRunExitStatuses(t *testing.T) {
 		{"unknown scheme", []string{"--conn", "kafka=redis://x", filepath.Join(dir, "ok.json")}, 2, "is not a connection URI"},
 		{"bad URI", []string{"--conn", "kafka", filepath.Join(dir, "ok.json")}, 2, "is not NAME=URI"},
 		{"missing topic file", []string{"--conn", conn, filepath.Join(dir, "missing.json")}, 1, "pipeline[0].$source: connection kafka: topic nope"},
+		// State past --memory-limit fails the run, naming the operator
+		// and what to do, rather than the process running out of memory.
+		{"memory limit", []string{"--conn", conn, "--memory-limit", "100B", filepath.Join(dir, "running.json")}, 1, "pipeline[1].$setWindowFields: state needs"},
+		{"memory limit ok", []string{"--conn", conn, "--memory-limit", "1MiB", filepath.Join(dir, "running.json")}, 0, ""},
+		{"bad memory limit", []string{"--conn", conn, "--memory-limit", "lots", filepath.Join(dir, "running.json")}, 2, `--memory-limit: "lots" is not a size`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := weir(t, "", append([]string{"run"}, tc.args...)...)

@@ -39,8 +39,9 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	users := fs.String("users", "", "users file: NAME:SECRET per line, SECRET a SCRAM-SHA-256 verifier (see --hash-password) or a password; only these users may log in")
 	hash := fs.Bool("hash-password", false, "read a password from stdin, print its SCRAM-SHA-256 verifier for a --users file, and exit")
 	logJSON := fs.Bool("log-json", false, "log as JSON instead of text")
+	memLimit := fs.String("memory-limit", "", "bound on each processor's and query's operator state, e.g. 512MiB; past it the run fails naming the operator (default 1GiB; 0 for none)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: weir serve [--listen ADDR] [--conn NAME=URI]... [--config weir.yaml] [--connect-timeout D] [--state DIR] [--tls-cert F --tls-key F] [--users FILE] [--cleartext-password] [--metrics ADDR] [--log-json]")
+		fmt.Fprintln(stderr, "usage: weir serve [--listen ADDR] [--conn NAME=URI]... [--config weir.yaml] [--connect-timeout D] [--state DIR] [--tls-cert F --tls-key F] [--users FILE] [--cleartext-password] [--metrics ADDR] [--memory-limit SIZE] [--log-json]")
 		fmt.Fprintln(stderr, "       weir serve --hash-password < password")
 		fmt.Fprintln(stderr, "Speaks the PostgreSQL protocol: psql, pgx, node-postgres and JDBC connect and run weir SQL.")
 		fmt.Fprintln(stderr, "Clients on loopback are trusted; set WEIR_PASSWORD (any user name) or --users to require a password (SCRAM-SHA-256).")
@@ -102,7 +103,11 @@ func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return badInput("weir serve: --conn: %v", err)
 		}
 	}
-	eng, err := exec.OpenEngine(exec.EngineConfig{StateDir: *state, Registry: reg, ConnectTimeout: *timeout, Logger: log})
+	limit, err := parseMemoryLimit(*memLimit)
+	if err != nil {
+		return badInput("weir serve: --memory-limit: %v", err)
+	}
+	eng, err := exec.OpenEngine(exec.EngineConfig{StateDir: *state, Registry: reg, ConnectTimeout: *timeout, Logger: log, MemoryLimit: limit})
 	if err != nil {
 		return fmt.Errorf("weir serve: %w", err)
 	}
