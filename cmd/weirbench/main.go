@@ -41,7 +41,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -54,6 +53,7 @@ import (
 
 	"github.com/weir-stream/weir/connectors"
 	"github.com/weir-stream/weir/exec"
+	"github.com/weir-stream/weir/internal/benchdata"
 	"github.com/weir-stream/weir/planner/mql"
 )
 
@@ -112,7 +112,7 @@ func run(w io.Writer, n, rounds, cpus int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	lines, size := orders(n)
+	lines, size := benchdata.Orders(n, false)
 	f, err := os.Create(filepath.Join(dir, "orders.jsonl"))
 	if err != nil {
 		return err
@@ -340,35 +340,4 @@ func floor(dir string) (int, error) {
 		}
 	}
 	return out, nil
-}
-
-// orders generates the corpus of exec/bench_decode_test.go: orders shaped
-// like examples/data/orders.jsonl plus the fields real order events carry.
-func orders(n int) ([][]byte, int) {
-	r := rand.New(rand.NewPCG(1, 2))
-	products := []string{"keyboard", "dock", "mouse", "monitor", "cable", "headset", "webcam"}
-	cities := []string{"Paris", "Lyon", "Berlin", "München", "New York", "São Paulo"}
-	lines := make([][]byte, n)
-	total := 0
-	for i := range lines {
-		amount := fmt.Sprintf("%.2f", r.Float64()*2000)
-		items := ""
-		for j := 0; j < 1+r.IntN(3); j++ {
-			if j > 0 {
-				items += ", "
-			}
-			items += fmt.Sprintf(`{"sku": "%s", "qty": %d, "price": %.2f}`, products[r.IntN(len(products))], 1+r.IntN(4), r.Float64()*500)
-		}
-		line := fmt.Sprintf(`{"orderId": %d, "customerId": "c%d", "amount": %s, "orderTime": {"$date": "2026-11-23T%02d:%02d:%02dZ"}, `+
-			`"items": [%s], "status": "%s", "channel": "web", "currency": "EUR", "discount": %.2f, "tax": %.2f, `+
-			`"coupon": null, "giftWrap": %v, "tags": ["priority", "new-customer"], "notes": "leave at the \"back\" door\n", `+
-			`"shipping": {"method": "express", "address": {"street": "%d rue de la Paix", "city": "%s", "zip": "750%02d", "country": "FR"}}, `+
-			`"createdBy": {"app": "shop-ios", "version": "4.12.1"}}`,
-			1000+i, r.IntN(500), amount, r.IntN(24), r.IntN(60), r.IntN(60),
-			items, []string{"paid", "shipped", "delivered"}[r.IntN(3)], r.Float64()*20, r.Float64()*100,
-			r.IntN(2) == 0, 1+r.IntN(200), cities[r.IntN(len(cities))], r.IntN(20))
-		lines[i] = []byte(line)
-		total += len(line) + 1
-	}
-	return lines, total
 }
