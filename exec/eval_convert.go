@@ -143,10 +143,7 @@ func (ev *evaluator) convertOp(n namedArgs) (any, error) {
 		return nil, fmt.Errorf("$convert: unknown type name: %v", tv)
 	}
 	if IsNullish(in) {
-		if _, ok := n.get("onNull"); ok {
-			return ev.evalNamed(n, "onNull")
-		}
-		return nil, nil
+		return ev.onNull(n)
 	}
 	out, err := convert(in, to)
 	if err != nil {
@@ -438,3 +435,13 @@ func parseUUID(s string) (bson.Binary, error) {
 }
 
 func defaultRand() float64 { return mrand.Float64() }
+
+// onNull is the answer of an operator with an onNull option ($convert,
+// $dateToString, $dateFromString) for a null or missing input: its onNull
+// expression when given, else null.
+func (ev *evaluator) onNull(n namedArgs) (any, error) {
+	if _, ok := n.get("onNull"); ok {
+		return ev.evalNamed(n, "onNull")
+	}
+	return nil, nil
+}

@@ -201,10 +201,7 @@ func (ev *evaluator) dateToString(n namedArgs) (any, error) {
 		return nil, err
 	}
 	if IsNullish(d) {
-		if _, ok := n.get("onNull"); ok {
-			return ev.evalNamed(n, "onNull")
-		}
-		return nil, nil
+		return ev.onNull(n)
 	}
 	loc, err := ev.timezone(n)
 	if err != nil || loc == nil {
@@ -328,10 +325,7 @@ func (ev *evaluator) dateFromString(n namedArgs) (any, error) {
 		return nil, err
 	}
 	if IsNullish(sv) {
-		if _, ok := n.get("onNull"); ok {
-			return ev.evalNamed(n, "onNull")
-		}
-		return nil, nil
+		return ev.onNull(n)
 	}
 	loc, err := ev.timezone(n)
 	if err != nil || loc == nil {
